@@ -1,0 +1,55 @@
+package dev.coffer.api;
+
+import dev.coffer.api.config.CofferConfig;
+import dev.coffer.api.logging.JsonLogHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Entry point: {@code java -jar coffer-api.jar [serve|migrate]}. */
+public final class CofferMain {
+  private CofferMain() {}
+
+  public static void main(String[] args) {
+    CofferConfig config;
+    try {
+      config = CofferConfig.fromEnvironment();
+    } catch (IllegalArgumentException e) {
+      System.err.println("coffer: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    JsonLogHandler.install(config.instanceId(), Level.INFO);
+    Logger log = Logger.getLogger(CofferMain.class.getName());
+    String command = args.length == 0 ? "serve" : args[0];
+    switch (command) {
+      case "serve" -> serve(config, log);
+      case "migrate" -> {
+        // For a Kubernetes Job: migrate, then exit, with no HTTP server.
+        dev.coffer.ledger.migration.LedgerMigrations.update(config.database().primary());
+        System.exit(0);
+      }
+      default -> {
+        System.err.println("usage: coffer-api [serve|migrate]");
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void serve(CofferConfig config, Logger log) {
+    CofferServer.start(config)
+        .onSuccess(
+            server -> {
+              Runtime.getRuntime()
+                  .addShutdownHook(
+                      new Thread(
+                          () -> server.stop().toCompletionStage().toCompletableFuture().join(),
+                          "coffer-shutdown"));
+              log.info("Coffer listening on " + config.host() + ":" + server.port());
+            })
+        .onFailure(
+            e -> {
+              log.log(Level.SEVERE, "Coffer failed to start", e);
+              System.exit(1);
+            });
+  }
+}

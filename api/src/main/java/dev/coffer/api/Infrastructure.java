@@ -1,0 +1,34 @@
+package dev.coffer.api;
+
+import dev.coffer.api.config.CofferConfig;
+import dev.coffer.ledger.db.DatabasePools;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisReplicas;
+
+/** The shared clients every verticle instance uses: both Postgres pools and the Redis Cluster. */
+public record Infrastructure(DatabasePools databases, Redis redis) {
+
+  /** Creates the clients; none of them connects before it is first used. */
+  public static Infrastructure create(Vertx vertx, CofferConfig config) {
+    RedisOptions redisOptions =
+        new RedisOptions()
+            .setType(RedisClientType.CLUSTER)
+            // Writes and reads both go to masters: a replica may lag behind a session's write.
+            .setUseReplicas(RedisReplicas.NEVER)
+            .setMaxPoolSize(config.redisPoolSize())
+            .setMaxPoolWaiting(config.redisPoolSize() * 8);
+    config.redisNodes().forEach(redisOptions::addConnectionString);
+    return new Infrastructure(
+        DatabasePools.create(vertx, config.database()), Redis.createClient(vertx, redisOptions));
+  }
+
+  /** Closes the Redis client and the pools. */
+  public Future<Void> close() {
+    redis.close();
+    return databases.close();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.coffer.api.config;
+
+import dev.coffer.ledger.db.DatabaseSettings;
+import io.vertx.pgclient.PgConnectOptions;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Coffer's whole configuration, read once from environment variables with defaults.
+ *
+ * <p>Every variable is documented in the README's Configuration table; keep the two in step.
+ */
+public record CofferConfig(
+    String host,
+    int httpPort,
+    int eventLoopInstances,
+    DatabaseSettings database,
+    List<String> redisNodes,
+    int redisPoolSize,
+    Duration healthCheckTimeout,
+    boolean migrateOnStart,
+    String instanceId) {
+
+  /** Defaults that match the local stack started by {@code dev/stack up}. */
+  public static final String DEFAULT_PG_PRIMARY =
+      "postgresql://coffer:coffer@127.0.0.1:45432/coffer";
+
+  public static final String DEFAULT_PG_REPLICA =
+      "postgresql://coffer:coffer@127.0.0.1:45433/coffer";
+  public static final String DEFAULT_REDIS_NODES =
+      "redis://127.0.0.1:46379,redis://127.0.0.1:46380,redis://127.0.0.1:46381";
+
+  /** Reads the configuration from the process environment. */
+  public static CofferConfig fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  /** Reads the configuration from {@code env}; a malformed value fails with its variable named. */
+  public static CofferConfig from(Map<String, String> env) {
+    Reader r = new Reader(env);
+    DatabaseSettings db =
+        new DatabaseSettings(
+            r.get("COFFER_PG_PRIMARY", DEFAULT_PG_PRIMARY, PgConnectOptions::fromUri),
+            r.get("COFFER_PG_REPLICA", DEFAULT_PG_REPLICA, PgConnectOptions::fromUri),
+            r.intIn("COFFER_PG_PRIMARY_POOL_SIZE", 16, 1, 1000),
+            r.intIn("COFFER_PG_REPLICA_POOL_SIZE", 16, 1, 1000),
+            r.intIn("COFFER_PG_MAX_WAIT_QUEUE", 256, 0, 100_000),
+            Duration.ofMillis(r.intIn("COFFER_PG_CONNECT_TIMEOUT_MS", 2000, 100, 60_000)));
+    return new CofferConfig(
+        r.get("COFFER_HTTP_HOST", "0.0.0.0", Function.identity()),
+        r.intIn("COFFER_HTTP_PORT", 8080, 1, 65535),
+        r.intIn("COFFER_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
+        db,
+        r.get("COFFER_REDIS_NODES", DEFAULT_REDIS_NODES, CofferConfig::redisNodes),
+        r.intIn("COFFER_REDIS_POOL_SIZE", 32, 1, 1000),
+        Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
+        r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
+        r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()));
+  }
+
+  private static List<String> redisNodes(String value) {
+    List<String> nodes =
+        Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    if (nodes.isEmpty() || nodes.stream().anyMatch(n -> !n.startsWith("redis://"))) {
+      throw new IllegalArgumentException("expected a comma-separated list of redis://host:port");
+    }
+    return nodes;
+  }
+
+  private static boolean bool(String value) {
+    return switch (value.toLowerCase()) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new IllegalArgumentException("expected true or false");
+    };
+  }
+
+  private static String defaultInstanceId(Map<String, String> env) {
+    return env.getOrDefault("HOSTNAME", "coffer-" + ProcessHandle.current().pid());
+  }
+
+  /** Reads typed values, naming the variable in every error. */
+  private record Reader(Map<String, String> env) {
+    <T> T get(String name, String fallback, Function<String, T> parse) {
+      String raw = env.getOrDefault(name, fallback);
+      try {
+        return parse.apply(raw.trim());
+      } catch (RuntimeException e) {
+        // Database URIs carry passwords: never echo them, nor a parser message quoting them.
+        if (name.startsWith("COFFER_PG_")) {
+          throw new IllegalArgumentException(
+              "invalid " + name + ": expected postgresql://user:password@host:port/database");
+        }
+        throw new IllegalArgumentException(
+            "invalid " + name + "=" + raw + ": " + e.getMessage(), e);
+      }
+    }
+
+    int intIn(String name, int fallback, int min, int max) {
+      int value = get(name, Integer.toString(fallback), Integer::parseInt);
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(
+            "invalid " + name + "=" + value + ": must be between " + min + " and " + max);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.coffer.api.health;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.BooleanSupplier;
+
+/** {@code GET /health/live} and {@code GET /health/ready}. */
+public final class HealthRoutes {
+  private final DependencyChecks checks;
+  private final BooleanSupplier shuttingDown;
+
+  /** {@code shuttingDown} turns readiness to 503 from the moment a shutdown begins. */
+  public HealthRoutes(DependencyChecks checks, BooleanSupplier shuttingDown) {
+    this.checks = checks;
+    this.shuttingDown = shuttingDown;
+  }
+
+  /** Adds both routes to {@code router}. */
+  public void mount(Router router) {
+    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::ready);
+  }
+
+  private void ready(RoutingContext ctx) {
+    checks
+        .run()
+        .onSuccess(
+            readiness -> {
+              JsonObject body = readiness.toJson();
+              boolean draining = shuttingDown.getAsBoolean();
+              if (draining) {
+                body.put("status", "DOWN").put("reason", "shutting down");
+              }
+              json(ctx, readiness.up() && !draining ? 200 : 503, body);
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .end(body.toBuffer());
+  }
+}

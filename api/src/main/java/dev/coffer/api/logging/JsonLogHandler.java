@@ -1,0 +1,91 @@
+package dev.coffer.api.logging;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Writes every java.util.logging record to stdout as one JSON object per line. */
+public final class JsonLogHandler extends Handler {
+  private static final JsonFactory JSON = new JsonFactory();
+  private final PrintStream out;
+  private final String instance;
+
+  JsonLogHandler(PrintStream out, String instance) {
+    this.out = out;
+    this.instance = instance;
+  }
+
+  /**
+   * Makes this the only handler of the root logger. Vert.x, Netty, Liquibase and the JDBC driver
+   * all log through java.util.logging when no other backend is on the class path.
+   */
+  public static void install(String instance, Level level) {
+    LogManager.getLogManager().reset();
+    Logger root = Logger.getLogger("");
+    root.setLevel(level);
+    root.addHandler(new JsonLogHandler(System.out, instance));
+  }
+
+  @Override
+  public void publish(LogRecord record) {
+    if (!isLoggable(record)) {
+      return;
+    }
+    out.println(format(record));
+  }
+
+  String format(LogRecord record) {
+    StringWriter buffer = new StringWriter(256);
+    try (JsonGenerator json = JSON.createGenerator(buffer)) {
+      json.writeStartObject();
+      json.writeStringField("time", Instant.ofEpochMilli(record.getMillis()).toString());
+      json.writeStringField("level", record.getLevel().getName());
+      json.writeStringField("logger", record.getLoggerName());
+      json.writeStringField("message", message(record));
+      json.writeStringField("instance", instance);
+      json.writeStringField("thread", Thread.currentThread().getName());
+      if (record.getThrown() != null) {
+        json.writeStringField("error", record.getThrown().toString());
+        json.writeStringField("stack", stackTrace(record.getThrown()));
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.toString();
+  }
+
+  private static String message(LogRecord record) {
+    String msg = record.getMessage();
+    Object[] params = record.getParameters();
+    if (msg == null || params == null || params.length == 0) {
+      return String.valueOf(msg);
+    }
+    return java.text.MessageFormat.format(msg, params);
+  }
+
+  private static String stackTrace(Throwable thrown) {
+    StringWriter trace = new StringWriter();
+    thrown.printStackTrace(new java.io.PrintWriter(trace));
+    return trace.toString();
+  }
+
+  @Override
+  public void flush() {
+    out.flush();
+  }
+
+  @Override
+  public void close() {
+    flush();
+  }
+}

@@ -1,0 +1,59 @@
+package dev.coffer.api.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CofferConfigTest {
+  @Test
+  void defaultsPointAtTheLocalStack() {
+    CofferConfig config = CofferConfig.from(Map.of());
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.database().primary().getPort()).isEqualTo(45432);
+    assertThat(config.database().replica().getPort()).isEqualTo(45433);
+    assertThat(config.redisNodes()).hasSize(3).allMatch(n -> n.startsWith("redis://127.0.0.1:"));
+    assertThat(config.migrateOnStart()).isTrue();
+  }
+
+  @Test
+  void readsEveryVariable() {
+    CofferConfig config =
+        CofferConfig.from(
+            Map.of(
+                "COFFER_HTTP_PORT", "9090",
+                "COFFER_PG_PRIMARY", "postgresql://u:p@db1:5000/ledger",
+                "COFFER_PG_REPLICA", "postgresql://u:p@db2:5001/ledger",
+                "COFFER_PG_PRIMARY_POOL_SIZE", "40",
+                "COFFER_REDIS_NODES", "redis://r1:7000, redis://r2:7001",
+                "COFFER_MIGRATE_ON_START", "false",
+                "COFFER_INSTANCE_ID", "coffer-a"));
+    assertThat(config.httpPort()).isEqualTo(9090);
+    assertThat(config.database().primary().getHost()).isEqualTo("db1");
+    assertThat(config.database().primary().getDatabase()).isEqualTo("ledger");
+    assertThat(config.database().replica().getPort()).isEqualTo(5001);
+    assertThat(config.database().primaryPoolSize()).isEqualTo(40);
+    assertThat(config.redisNodes()).containsExactly("redis://r1:7000", "redis://r2:7001");
+    assertThat(config.migrateOnStart()).isFalse();
+    assertThat(config.instanceId()).isEqualTo("coffer-a");
+  }
+
+  @Test
+  void aBadValueNamesItsVariable() {
+    assertThatThrownBy(() -> CofferConfig.from(Map.of("COFFER_HTTP_PORT", "eighty")))
+        .hasMessageContaining("COFFER_HTTP_PORT");
+    assertThatThrownBy(() -> CofferConfig.from(Map.of("COFFER_HTTP_PORT", "70000")))
+        .hasMessageContaining("between 1 and 65535");
+    assertThatThrownBy(() -> CofferConfig.from(Map.of("COFFER_REDIS_NODES", "r1:7000")))
+        .hasMessageContaining("COFFER_REDIS_NODES");
+  }
+
+  @Test
+  void aBadDatabaseUriIsNeverEchoedWithItsPassword() {
+    assertThatThrownBy(
+            () -> CofferConfig.from(Map.of("COFFER_PG_PRIMARY", "postgresql://u:s3cret@h:bad/db")))
+        .hasMessageContaining("COFFER_PG_PRIMARY")
+        .hasMessageNotContaining("s3cret");
+  }
+}
