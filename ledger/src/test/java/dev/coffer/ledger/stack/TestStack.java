@@ -18,8 +18,9 @@ import org.testcontainers.containers.ComposeContainer;
  * <p>In order: the {@code COFFER_PG_PRIMARY}, {@code COFFER_PG_REPLICA} and {@code
  * COFFER_REDIS_NODES} environment variables when all are set; else the repo's docker-compose.yml
  * through Testcontainers when a Docker daemon answers; else the repo's {@code dev/stack} script,
- * which starts PostgreSQL and Redis from the machine's binaries. What this class started, it stops
- * when the JVM exits.
+ * which starts PostgreSQL and Redis from the machine's binaries as a stack named "test", on its own
+ * ports, so that a developer's running {@code dev/run} stack is never touched. What this class
+ * started, it stops when the JVM exits.
  */
 public final class TestStack {
   private static final Logger LOG = Logger.getLogger(TestStack.class.getName());
@@ -99,7 +100,7 @@ public final class TestStack {
     LOG.info("test stack: local script (" + (alreadyUp ? "already running" : "starting") + ")");
     run("up");
     if (!alreadyUp) {
-      // Leave a stack the developer started (dev/run) alone; stop only what the tests started.
+      // Stop only what the tests started: a stack someone left running stays up.
       Runtime.getRuntime().addShutdownHook(new Thread(() -> run("down"), "test-stack-down"));
     }
     return new TestStack(StackSettings.fromEnvironment(parseEnv(run("env"))), true);
@@ -160,8 +161,13 @@ public final class TestStack {
       File out = Files.createTempFile("coffer-stack", ".out").toFile();
       File err = Files.createTempFile("coffer-stack", ".err").toFile();
       ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
+      Map<String, String> env = builder.environment();
+      env.putIfAbsent("COFFER_STACK_NAME", "test");
+      env.putIfAbsent("COFFER_STACK_PG_PRIMARY_PORT", "45442");
+      env.putIfAbsent("COFFER_STACK_PG_REPLICA_PORT", "45443");
+      env.putIfAbsent("COFFER_STACK_REDIS_BASE_PORT", "46479");
       // Test data is throwaway: the stack may skip fsync (never in the configuration a user runs).
-      builder.environment().putIfAbsent("COFFER_STACK_FAST", "1");
+      env.putIfAbsent("COFFER_STACK_FAST", "1");
       Process process = builder.redirectOutput(out).redirectError(err).start();
       if (!process.waitFor(5, TimeUnit.MINUTES)) {
         process.destroyForcibly();
