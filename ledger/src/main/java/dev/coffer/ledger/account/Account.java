@@ -1,0 +1,34 @@
+package dev.coffer.ledger.account;
+
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** An account: posted balance, reservations, and what can still be spent. */
+public record Account(
+    UUID id,
+    String name,
+    String currency,
+    long balance,
+    long pendingDebits,
+    long pendingCredits,
+    long overdraftLimit,
+    OffsetDateTime createdAt) {
+
+  /** {@code balance - pendingDebits + overdraftLimit}: what can still be spent. */
+  public long available() {
+    return Math.addExact(Math.subtractExact(balance, pendingDebits), overdraftLimit);
+  }
+
+  static Account from(Row row) {
+    return new Account(
+        row.getUUID("id"),
+        row.getString("name"),
+        row.getString("currency"),
+        row.getLong("balance"),
+        row.getLong("pending_debits"),
+        row.getLong("pending_credits"),
+        row.getLong("overdraft_limit"),
+        row.getOffsetDateTime("created_at"));
+  }
+}

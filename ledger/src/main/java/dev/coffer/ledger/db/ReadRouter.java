@@ -1,0 +1,130 @@
+package dev.coffer.ledger.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * Sends reads to the replica when it is at least as fresh as the caller's token, else to the
+ * primary. The replica's replay position is sampled about once a second (and again on demand when a
+ * token is newer than the sample), so the common read costs no extra round trip.
+ */
+public final class ReadRouter {
+  private static final Logger LOG = Logger.getLogger(ReadRouter.class.getName());
+  private static final String REPLAY =
+      // An idle replica that has replayed all it received is not lagging, however old its last
+      // replayed transaction is.
+      "SELECT pg_last_wal_replay_lsn()::text, CASE WHEN pg_last_wal_receive_lsn() ="
+          + " pg_last_wal_replay_lsn() THEN 0 ELSE COALESCE(EXTRACT(EPOCH FROM now()"
+          + " - pg_last_xact_replay_timestamp()), 0) END";
+  private static final String PRIMARY_LSN = "SELECT pg_current_wal_lsn()::text";
+
+  private final Pool primary;
+  private final Pool replica;
+  private final Duration maxLag;
+  private final AtomicLong replayedLsn = new AtomicLong();
+  private final AtomicLong lagBytes = new AtomicLong(-1);
+  private final AtomicLong lagMillis = new AtomicLong(-1);
+  private volatile long replicaDownUntilNanos;
+
+  public ReadRouter(Pool primary, Pool replica, Duration maxLag) {
+    this.primary = primary;
+    this.replica = replica;
+    this.maxLag = maxLag;
+  }
+
+  /** Samples the replica's lag every {@code period}; returns the timer id. */
+  public long startSampling(Vertx vertx, Duration period) {
+    return vertx.setPeriodic(period.toMillis(), id -> sample());
+  }
+
+  /** Runs {@code query} where its result is at least as fresh as {@code token}. */
+  public <T> Future<T> read(ConsistencyToken token, Function<Pool, Future<T>> query) {
+    if (replicaUnusable()) {
+      return query.apply(primary);
+    }
+    if (Long.compareUnsigned(token.lsn(), replayedLsn.get()) <= 0) {
+      return onReplica(query);
+    }
+    return refreshReplay()
+        .compose(
+            replayed ->
+                Long.compareUnsigned(token.lsn(), replayed) <= 0
+                    ? onReplica(query)
+                    : query.apply(primary),
+            failure -> query.apply(primary));
+  }
+
+  private <T> Future<T> onReplica(Function<Pool, Future<T>> query) {
+    return query
+        .apply(replica)
+        .recover(
+            failure -> {
+              if (failure instanceof PgException) {
+                return Future.failedFuture(failure); // the query's own error, not the replica's
+              }
+              markReplicaDown(failure);
+              return query.apply(primary);
+            });
+  }
+
+  private boolean replicaUnusable() {
+    return System.nanoTime() < replicaDownUntilNanos || lagMillis.get() > maxLag.toMillis();
+  }
+
+  private void markReplicaDown(Throwable failure) {
+    if (System.nanoTime() >= replicaDownUntilNanos) {
+      LOG.warning("replica unreachable, reading from the primary for 1 s: " + failure.getMessage());
+    }
+    replicaDownUntilNanos = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+  }
+
+  private Future<Long> refreshReplay() {
+    return replica
+        .query(REPLAY)
+        .execute()
+        .map(
+            rows -> {
+              var row = rows.iterator().next();
+              long lsn = ConsistencyToken.fromPgLsn(row.getString(0)).lsn();
+              replayedLsn.accumulateAndGet(lsn, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+              lagMillis.set(Math.round(row.getNumeric(1).doubleValue() * 1000));
+              return lsn;
+            });
+  }
+
+  private void sample() {
+    Future.all(refreshReplay(), primary.query(PRIMARY_LSN).execute())
+        .onSuccess(
+            all -> {
+              long primaryLsn =
+                  ConsistencyToken.fromPgLsn(
+                          all.<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>>resultAt(1)
+                              .iterator()
+                              .next()
+                              .getString(0))
+                      .lsn();
+              lagBytes.set(Math.max(0, primaryLsn - replayedLsn.get()));
+            })
+        .onFailure(
+            e -> {
+              lagBytes.set(-1);
+              lagMillis.set(-1);
+            });
+  }
+
+  /** Bytes of WAL the replica has yet to replay, or -1 when unknown. */
+  public long lagBytes() {
+    return lagBytes.get();
+  }
+
+  /** Age of the replica's last replayed transaction in ms, or -1 when unknown. */
+  public long lagMillis() {
+    return lagMillis.get();
+  }
+}

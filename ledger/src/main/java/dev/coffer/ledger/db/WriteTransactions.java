@@ -1,0 +1,88 @@
+package dev.coffer.ledger.db;
+
+import dev.coffer.ledger.LedgerException;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Runs writes on the primary in one short transaction each, retries the transient failures
+ * (deadlock, serialization) a few times, maps rule violations to {@link LedgerException}, and
+ * returns the commit's WAL position as the consistency token.
+ */
+public final class WriteTransactions {
+  private static final Set<String> RETRYABLE = Set.of("40P01", "40001");
+  private static final int MAX_ATTEMPTS = 5;
+  private final Pool primary;
+
+  public WriteTransactions(Pool primary) {
+    this.primary = primary;
+  }
+
+  /** The primary pool, for single statements that need no transaction. */
+  public Pool primary() {
+    return primary;
+  }
+
+  /** Runs {@code work} in a transaction; its failure rolls everything back. */
+  public <T> Future<Committed<T>> run(Function<SqlConnection, Future<T>> work) {
+    return attempt(work, 1);
+  }
+
+  private <T> Future<Committed<T>> attempt(Function<SqlConnection, Future<T>> work, int n) {
+    return primary
+        .withConnection(
+            conn ->
+                conn.begin()
+                    .compose(
+                        tx ->
+                            work.apply(conn)
+                                .compose(
+                                    value -> tx.commit().map(value),
+                                    failure ->
+                                        tx.rollback()
+                                            .transform(ar -> Future.failedFuture(failure))))
+                    // After commit: the insert position is at or past this transaction's commit
+                    // record.
+                    .compose(
+                        value ->
+                            conn.query("SELECT pg_current_wal_insert_lsn()::text")
+                                .execute()
+                                .map(
+                                    rows ->
+                                        new Committed<>(
+                                            value,
+                                            ConsistencyToken.fromPgLsn(
+                                                rows.iterator().next().getString(0))))))
+        .recover(
+            failure -> {
+              if (failure instanceof PgException pg
+                  && RETRYABLE.contains(pg.getSqlState())
+                  && n < MAX_ATTEMPTS) {
+                return attempt(work, n + 1);
+              }
+              return Future.failedFuture(translate(failure));
+            });
+  }
+
+  /** Turns the database's refusals into the contract's codes; anything else stays as it is. */
+  public static Throwable translate(Throwable failure) {
+    if (failure instanceof PgException pg) {
+      String state = pg.getSqlState();
+      if ("CF001".equals(state)) {
+        return new LedgerException(pg.getErrorMessage(), pg.getErrorMessage());
+      }
+      if ("23514".equals(state)
+          && String.valueOf(pg.getConstraint()).equals("accounts_within_overdraft")) {
+        return new LedgerException("insufficient-funds", "insufficient funds");
+      }
+      if ("22003".equals(state)) {
+        return new LedgerException("amount-overflow", "the result would not fit a balance");
+      }
+    }
+    return failure;
+  }
+}

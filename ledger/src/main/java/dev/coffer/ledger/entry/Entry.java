@@ -1,0 +1,33 @@
+package dev.coffer.ledger.entry;
+
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** One line of an account's append-only journal. */
+public record Entry(
+    UUID accountId,
+    long seq,
+    UUID transferId,
+    String kind,
+    long amount,
+    long balanceAfter,
+    UUID counterpartyAccountId,
+    String status,
+    String description,
+    OffsetDateTime createdAt) {
+
+  static Entry from(Row row) {
+    return new Entry(
+        row.getUUID("account_id"),
+        row.getLong("seq"),
+        row.getUUID("transfer_id"),
+        row.getString("kind"),
+        row.getLong("amount"),
+        row.getLong("balance_after"),
+        row.getUUID("counterparty_account_id"),
+        row.getString("status"),
+        row.getString("description"),
+        row.getOffsetDateTime("created_at"));
+  }
+}

@@ -1,0 +1,178 @@
+package dev.coffer.ledger.transfer;
+
+import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.db.Committed;
+import dev.coffer.ledger.db.ConsistencyToken;
+import dev.coffer.ledger.db.ReadRouter;
+import dev.coffer.ledger.db.WriteTransactions;
+import dev.coffer.ledger.idempotency.IdempotencyKey;
+import dev.coffer.ledger.idempotency.IdempotencyRecords;
+import dev.coffer.ledger.idempotency.Outcome;
+import dev.coffer.ledger.idempotency.StoredResponse;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Function;
+
+/** Moves money: deposits, withdrawals, transfers (posted or pending), post, void, batches. */
+public final class TransferService {
+  public static final int MAX_BATCH = 100;
+
+  private final WriteTransactions writes;
+  private final ReadRouter reads;
+
+  public TransferService(WriteTransactions writes, ReadRouter reads) {
+    this.writes = writes;
+    this.reads = reads;
+  }
+
+  /** Applies one request for {@code owner}. */
+  public Future<Committed<Transfer>> move(UUID owner, TransferRequest request) {
+    return writes.run(conn -> TransferSql.move(conn, owner, request));
+  }
+
+  /** Applies one request at most once per idempotency key. */
+  public Future<Committed<Outcome<Transfer>>> move(
+      UUID owner,
+      TransferRequest request,
+      IdempotencyKey key,
+      Function<Transfer, StoredResponse> render) {
+    return writes.run(
+        conn ->
+            IdempotencyRecords.once(conn, key, c -> TransferSql.move(c, owner, request), render));
+  }
+
+  /** Posts ({@code "posted"}) or voids ({@code "voided"}) a pending transfer of {@code owner}'s. */
+  public Future<Committed<Transfer>> settle(UUID owner, UUID transferId, String outcome) {
+    return writes.run(conn -> TransferSql.settle(conn, owner, transferId, outcome));
+  }
+
+  /** The idempotent form of {@link #settle}. */
+  public Future<Committed<Outcome<Transfer>>> settle(
+      UUID owner,
+      UUID transferId,
+      String outcome,
+      IdempotencyKey key,
+      Function<Transfer, StoredResponse> render) {
+    return writes.run(
+        conn ->
+            IdempotencyRecords.once(
+                conn, key, c -> TransferSql.settle(c, owner, transferId, outcome), render));
+  }
+
+  /** Applies every request or none; a failing item fails with {@link BatchItemException}. */
+  public Future<Committed<List<Transfer>>> batch(UUID owner, List<TransferRequest> requests) {
+    return writes.run(conn -> batchIn(conn, owner, requests));
+  }
+
+  /** The idempotent form of {@link #batch}. */
+  public Future<Committed<Outcome<List<Transfer>>>> batch(
+      UUID owner,
+      List<TransferRequest> requests,
+      IdempotencyKey key,
+      Function<List<Transfer>, StoredResponse> render) {
+    return writes.run(
+        conn -> IdempotencyRecords.once(conn, key, c -> batchIn(c, owner, requests), render));
+  }
+
+  private static Future<List<Transfer>> batchIn(
+      SqlConnection conn, UUID owner, List<TransferRequest> requests) {
+    if (requests.isEmpty() || requests.size() > MAX_BATCH) {
+      return Future.failedFuture(
+          new LedgerException("validation", "a batch holds 1 to " + MAX_BATCH + " transfers"));
+    }
+    // Lock every account of the batch up front, in id order, as single transfers do.
+    TreeSet<UUID> accounts = new TreeSet<>();
+    requests.forEach(
+        r -> {
+          if (r.from() != null) accounts.add(r.from());
+          if (r.to() != null) accounts.add(r.to());
+        });
+    Future<List<Transfer>> chain =
+        TransferSql.lockAccounts(conn, accounts).map(v -> new ArrayList<>());
+    for (int i = 0; i < requests.size(); i++) {
+      int index = i;
+      TransferRequest request = requests.get(i);
+      chain =
+          chain.compose(
+              done ->
+                  TransferSql.move(conn, owner, request)
+                      .recover(
+                          failure -> {
+                            Throwable t = WriteTransactions.translate(failure);
+                            return Future.failedFuture(
+                                t instanceof LedgerException le
+                                    ? new BatchItemException(index, le)
+                                    : t);
+                          })
+                      .map(
+                          transfer -> {
+                            done.add(transfer);
+                            return done;
+                          }));
+    }
+    return chain;
+  }
+
+  /** A transfer that {@code owner} is on either side of; not-found otherwise. */
+  public Future<Transfer> get(UUID owner, UUID transferId, ConsistencyToken token) {
+    return reads.read(token, pool -> TransferSql.find(pool, owner, transferId));
+  }
+
+  /** Expires up to {@code limit} pending transfers past their expiry; returns how many. */
+  public Future<Integer> expireDue(int limit) {
+    return TransferSql.dueForExpiry(writes.primary(), limit)
+        .compose(
+            due -> {
+              Future<Integer> count = Future.succeededFuture(0);
+              for (UUID id : due) {
+                count =
+                    count.compose(
+                        n ->
+                            writes
+                                .run(conn -> TransferSql.settle(conn, null, id, "expired"))
+                                .map(t -> n + 1)
+                                // Posted or voided since it was listed: nothing to expire.
+                                .recover(
+                                    e ->
+                                        e instanceof LedgerException
+                                            ? Future.succeededFuture(n)
+                                            : Future.failedFuture(e)));
+              }
+              return count;
+            });
+  }
+
+  static OffsetDateTime now() {
+    return OffsetDateTime.now(ZoneOffset.UTC);
+  }
+
+  static Tuple moveArgs(UUID id, UUID owner, TransferRequest r) {
+    OffsetDateTime expires = r.pendingFor() == null ? null : now().plus(r.pendingFor());
+    return Tuple.from(
+        new Object[] {
+          id,
+          r.kind(),
+          r.from(),
+          r.to(),
+          r.amount(),
+          owner,
+          r.pendingFor() != null,
+          expires,
+          r.description()
+        });
+  }
+
+  static List<UUID> ids(Iterable<Row> rows) {
+    List<UUID> ids = new ArrayList<>();
+    rows.forEach(row -> ids.add(row.getUUID(0)));
+    return ids;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.coffer.ledger.transfer;
+
+import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.id.Uuids;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+/** Every SQL statement about transfers. The rules themselves live in the coffer_* functions. */
+final class TransferSql {
+  private static final String MOVE =
+      "SELECT * FROM coffer_move($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+  private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3)";
+  private static final String LOCK_ACCOUNTS =
+      "SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+  private static final String FIND =
+      "SELECT t.* FROM transfers t WHERE t.id = $1 AND EXISTS (SELECT 1 FROM accounts a"
+          + " WHERE a.id IN (t.from_account_id, t.to_account_id) AND a.owner_id = $2)";
+  // Each listed transfer is then expired in its own transaction, which re-checks it under its row
+  // lock: sweepers on several instances may list the same ones, and only one expires each.
+  private static final String DUE =
+      "SELECT id FROM transfers WHERE status = 'pending' AND expires_at <= now()"
+          + " ORDER BY expires_at LIMIT $1";
+
+  private TransferSql() {}
+
+  static Future<Transfer> move(SqlConnection conn, UUID owner, TransferRequest request) {
+    return conn.preparedQuery(MOVE)
+        .execute(TransferService.moveArgs(Uuids.timeOrdered(), owner, request))
+        .map(TransferSql::single);
+  }
+
+  static Future<Transfer> settle(SqlConnection conn, UUID owner, UUID id, String outcome) {
+    return conn.preparedQuery(SETTLE)
+        .execute(Tuple.of(id, owner, outcome))
+        .map(TransferSql::single);
+  }
+
+  static Future<Void> lockAccounts(SqlConnection conn, Collection<UUID> ids) {
+    return conn.preparedQuery(LOCK_ACCOUNTS).execute(Tuple.of(ids.toArray(UUID[]::new))).mapEmpty();
+  }
+
+  static Future<Transfer> find(SqlClient client, UUID owner, UUID id) {
+    return client
+        .preparedQuery(FIND)
+        .execute(Tuple.of(id, owner))
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                throw new LedgerException("not-found", "no such transfer");
+              }
+              return single(rows);
+            });
+  }
+
+  static Future<List<UUID>> dueForExpiry(SqlClient client, int limit) {
+    return client.preparedQuery(DUE).execute(Tuple.of(limit)).map(TransferService::ids);
+  }
+
+  private static Transfer single(RowSet<Row> rows) {
+    return Transfer.from(rows.iterator().next());
+  }
+}

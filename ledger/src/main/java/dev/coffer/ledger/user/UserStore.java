@@ -1,0 +1,60 @@
+package dev.coffer.ledger.user;
+
+import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.id.Uuids;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Users: created with a password hash computed by the caller, off the event loop. */
+public final class UserStore {
+  private static final String INSERT =
+      "INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3) RETURNING created_at";
+  private static final String BY_EMAIL =
+      "SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)";
+
+  private final Pool primary;
+
+  public UserStore(Pool primary) {
+    this.primary = primary;
+  }
+
+  /** Creates a user; {@code email-taken} when the address (case-insensitively) exists. */
+  public Future<User> create(String email, String passwordHash) {
+    UUID id = Uuids.timeOrdered();
+    return primary
+        .preparedQuery(INSERT)
+        .execute(Tuple.of(id, email, passwordHash))
+        .map(rows -> new User(id, email, passwordHash, rows.iterator().next().getOffsetDateTime(0)))
+        .recover(
+            e ->
+                e instanceof PgException pg && "23505".equals(pg.getSqlState())
+                    ? Future.failedFuture(
+                        new LedgerException("email-taken", "email already registered"))
+                    : Future.failedFuture(e));
+  }
+
+  /** The user with this address, read from the primary (logins must see a fresh sign-up). */
+  public Future<Optional<User>> findByEmail(String email) {
+    return primary
+        .preparedQuery(BY_EMAIL)
+        .execute(Tuple.of(email))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.empty()
+                    : Optional.of(
+                        new User(
+                            rows.iterator().next().getUUID("id"),
+                            rows.iterator().next().getString("email"),
+                            rows.iterator().next().getString("password_hash"),
+                            rows.iterator().next().getOffsetDateTime("created_at"))));
+  }
+
+  /** A registered user. */
+  public record User(
+      UUID id, String email, String passwordHash, java.time.OffsetDateTime createdAt) {}
+}

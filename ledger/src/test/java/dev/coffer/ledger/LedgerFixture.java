@@ -1,0 +1,134 @@
+package dev.coffer.ledger;
+
+import dev.coffer.ledger.account.AccountService;
+import dev.coffer.ledger.db.DatabasePools;
+import dev.coffer.ledger.db.DatabaseSettings;
+import dev.coffer.ledger.db.ReadRouter;
+import dev.coffer.ledger.db.WriteTransactions;
+import dev.coffer.ledger.entry.EntryService;
+import dev.coffer.ledger.migration.LedgerMigrations;
+import dev.coffer.ledger.stack.StackSettings;
+import dev.coffer.ledger.transfer.TransferRequest;
+import dev.coffer.ledger.transfer.TransferService;
+import dev.coffer.ledger.user.UserStore;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** The ledger's services on the real stack, migrated, for integration tests. */
+public final class LedgerFixture implements AutoCloseable {
+  private static boolean migrated;
+  public final DatabasePools pools;
+  public final WriteTransactions writes;
+  public final ReadRouter reads;
+  public final UserStore users;
+  public final AccountService accounts;
+  public final TransferService transfers;
+  public final EntryService entries;
+
+  public LedgerFixture(Vertx vertx, StackSettings stack) {
+    DatabaseSettings settings = DatabaseSettings.fromUris(stack.pgPrimary(), stack.pgReplica());
+    migrate(settings);
+    pools = DatabasePools.create(vertx, settings);
+    writes = new WriteTransactions(pools.primary());
+    reads = new ReadRouter(pools.primary(), pools.replica(), Duration.ofSeconds(5));
+    users = new UserStore(pools.primary());
+    accounts = new AccountService(writes, reads);
+    transfers = new TransferService(writes, reads);
+    entries = new EntryService(reads);
+  }
+
+  private static synchronized void migrate(DatabaseSettings settings) {
+    if (!migrated) {
+      LedgerMigrations.update(settings.primary());
+      migrated = true;
+    }
+  }
+
+  public static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.await(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("timed out", e);
+    }
+  }
+
+  public UUID newUser() {
+    return await(users.create("u-" + UUID.randomUUID() + "@example.com", "not-a-real-hash")).id();
+  }
+
+  public UUID openAccount(UUID owner, String currency, long overdraft) {
+    return await(accounts.open(owner, currency, "test", overdraft)).value().id();
+  }
+
+  public void deposit(UUID owner, UUID account, long amount) {
+    await(transfers.move(owner, TransferRequest.deposit(account, amount, "funding")));
+  }
+
+  /** Rows of a query on the primary. */
+  public List<Row> query(String sql) {
+    List<Row> rows = new ArrayList<>();
+    await(pools.primary().query(sql).execute()).forEach(rows::add);
+    return rows;
+  }
+
+  /** Fails unless every ledger-wide invariant holds. */
+  public void assertInvariants() {
+    List<String> broken = new ArrayList<>();
+    check(
+        broken,
+        "balances per currency sum to zero",
+        "SELECT currency FROM accounts GROUP BY currency HAVING sum(balance) <> 0");
+    check(
+        broken,
+        "no account below its overdraft limit",
+        "SELECT id FROM accounts WHERE kind = 'user' AND balance - pending_debits + overdraft_limit < 0");
+    check(
+        broken,
+        "reserved debits equal reserved credits per currency",
+        "SELECT currency FROM accounts GROUP BY currency HAVING sum(pending_debits) <> sum(pending_credits)");
+    check(
+        broken,
+        "reservations equal pending transfers",
+        "SELECT a.id FROM accounts a WHERE pending_debits <> (SELECT COALESCE(sum(amount), 0) FROM transfers"
+            + " WHERE from_account_id = a.id AND status = 'pending')");
+    check(
+        broken,
+        "seqs are 1..n with no gap, matching last_seq",
+        "SELECT a.id FROM accounts a LEFT JOIN (SELECT account_id, count(*) n, min(seq) lo, max(seq) hi"
+            + " FROM entries GROUP BY account_id) e ON e.account_id = a.id"
+            + " WHERE COALESCE(e.n, 0) <> a.last_seq OR COALESCE(e.hi, 0) <> a.last_seq"
+            + " OR (e.n > 0 AND e.lo <> 1)");
+    check(
+        broken,
+        "each entry's balance-after chains from the previous one",
+        "SELECT account_id, seq FROM (SELECT account_id, seq, balance_after, status, amount,"
+            + " lag(balance_after, 1, 0::bigint) OVER (PARTITION BY account_id ORDER BY seq) AS prev"
+            + " FROM entries) x WHERE balance_after <> prev + CASE WHEN status = 'posted' THEN amount ELSE 0 END");
+    check(
+        broken,
+        "the last entry's balance-after is the balance",
+        "SELECT a.id FROM accounts a JOIN entries e ON e.account_id = a.id AND e.seq = a.last_seq"
+            + " WHERE e.balance_after <> a.balance");
+    if (!broken.isEmpty()) {
+      throw new AssertionError("ledger invariants broken: " + broken);
+    }
+  }
+
+  private void check(List<String> broken, String invariant, String violationsSql) {
+    List<Row> rows = query(violationsSql);
+    if (!rows.isEmpty()) {
+      broken.add(
+          invariant + " (" + rows.size() + " violations, first: " + rows.get(0).toJson() + ")");
+    }
+  }
+
+  @Override
+  public void close() {
+    await(pools.close());
+  }
+}

@@ -1,0 +1,198 @@
+package dev.coffer.ledger;
+
+import static dev.coffer.ledger.LedgerFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coffer.ledger.account.Account;
+import dev.coffer.ledger.db.ConsistencyToken;
+import dev.coffer.ledger.stack.StackExtension;
+import dev.coffer.ledger.stack.StackSettings;
+import dev.coffer.ledger.transfer.BatchItemException;
+import dev.coffer.ledger.transfer.Transfer;
+import dev.coffer.ledger.transfer.TransferRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The races other ledgers shipped as bugs. */
+@ExtendWith({VertxExtension.class, StackExtension.class})
+class LedgerRacesTest {
+  private LedgerFixture ledger;
+  private UUID owner;
+
+  @BeforeEach
+  void setUp(Vertx vertx, StackSettings stack) {
+    ledger = new LedgerFixture(vertx, stack);
+    owner = ledger.newUser();
+  }
+
+  @AfterEach
+  void tearDown() {
+    ledger.assertInvariants();
+    ledger.close();
+  }
+
+  private Account account(UUID id) {
+    return await(ledger.accounts.get(owner, id, ConsistencyToken.LATEST));
+  }
+
+  private static String code(Throwable t) {
+    return t instanceof LedgerException le ? le.code() : String.valueOf(t);
+  }
+
+  @Test
+  void theFundsCheckCountsPendingDebits() {
+    UUID a = ledger.openAccount(owner, "USD", 0);
+    UUID b = ledger.openAccount(owner, "USD", 0);
+    ledger.deposit(owner, a, 100);
+    await(
+        ledger.transfers.move(
+            owner, TransferRequest.pending(a, b, 80, null, Duration.ofMinutes(1))));
+    assertThatThrownBy(
+            () -> await(ledger.transfers.move(owner, TransferRequest.transfer(a, b, 30, null))))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("insufficient-funds"));
+    Account after = account(a);
+    assertThat(after.balance()).isEqualTo(100);
+    assertThat(after.pendingDebits()).isEqualTo(80);
+    assertThat(after.available()).isEqualTo(20);
+  }
+
+  @Test
+  void concurrentCreditsNeverOverwriteEachOther() {
+    UUID target = ledger.openAccount(owner, "USD", 0);
+    List<UUID> sources = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      UUID s = ledger.openAccount(owner, "USD", 0);
+      ledger.deposit(owner, s, 1_000);
+      sources.add(s);
+    }
+    List<Future<?>> all = new ArrayList<>();
+    for (int round = 0; round < 25; round++) {
+      for (UUID s : sources) {
+        all.add(ledger.transfers.move(owner, TransferRequest.transfer(s, target, 7, null)));
+      }
+    }
+    await(Future.all(all));
+    assertThat(account(target).balance()).isEqualTo(8 * 25 * 7);
+  }
+
+  @Test
+  void aVoidedPendingTransferCanNeverBePosted() {
+    UUID a = ledger.openAccount(owner, "USD", 0);
+    UUID b = ledger.openAccount(owner, "USD", 0);
+    ledger.deposit(owner, a, 100);
+    Transfer t =
+        await(
+                ledger.transfers.move(
+                    owner, TransferRequest.pending(a, b, 50, null, Duration.ofMinutes(1))))
+            .value();
+    assertThat(await(ledger.transfers.settle(owner, t.id(), "voided")).value().status())
+        .isEqualTo("voided");
+    assertThatThrownBy(() -> await(ledger.transfers.settle(owner, t.id(), "posted")))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("transfer-not-pending"));
+    assertThat(account(b).balance()).isZero();
+    assertThat(account(a).available()).isEqualTo(100);
+  }
+
+  @Test
+  void anExpiredPendingTransferCanNeverBePosted() throws Exception {
+    UUID a = ledger.openAccount(owner, "USD", 0);
+    UUID b = ledger.openAccount(owner, "USD", 0);
+    ledger.deposit(owner, a, 100);
+    Transfer t =
+        await(
+                ledger.transfers.move(
+                    owner, TransferRequest.pending(a, b, 50, null, Duration.ofSeconds(1))))
+            .value();
+    Thread.sleep(1100);
+    // Past its expiry, even before the sweeper ran, it cannot be posted.
+    assertThatThrownBy(() -> await(ledger.transfers.settle(owner, t.id(), "posted")))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("transfer-not-pending"));
+    assertThat(await(ledger.transfers.expireDue(1000))).isGreaterThanOrEqualTo(1);
+    assertThat(await(ledger.transfers.get(owner, t.id(), ConsistencyToken.LATEST)).status())
+        .isEqualTo("expired");
+    assertThatThrownBy(() -> await(ledger.transfers.settle(owner, t.id(), "posted")))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("transfer-not-pending"));
+    assertThat(account(a).pendingDebits()).isZero();
+    assertThat(account(a).balance()).isEqualTo(100);
+  }
+
+  @Test
+  void concurrentPostAndVoidOfOnePendingTransferHaveExactlyOneWinner() {
+    UUID a = ledger.openAccount(owner, "USD", 0);
+    UUID b = ledger.openAccount(owner, "USD", 0);
+    ledger.deposit(owner, a, 10_000);
+    for (int i = 0; i < 20; i++) {
+      Transfer t =
+          await(
+                  ledger.transfers.move(
+                      owner, TransferRequest.pending(a, b, 10, null, Duration.ofMinutes(1))))
+              .value();
+      Future<?> post = ledger.transfers.settle(owner, t.id(), "posted");
+      Future<?> voided = ledger.transfers.settle(owner, t.id(), "voided");
+      await(Future.join(post, voided).transform(ar -> Future.succeededFuture()));
+      assertThat(post.succeeded() ^ voided.succeeded()).as("exactly one wins").isTrue();
+      Future<?> loser = post.succeeded() ? voided : post;
+      assertThat(code(loser.cause())).isEqualTo("transfer-not-pending");
+    }
+  }
+
+  @Test
+  void aBatchWithOneOverdraftingItemAppliesNothing() {
+    UUID a = ledger.openAccount(owner, "USD", 0);
+    UUID b = ledger.openAccount(owner, "USD", 0);
+    ledger.deposit(owner, a, 100);
+    List<TransferRequest> batch =
+        List.of(
+            TransferRequest.transfer(a, b, 60, null),
+            TransferRequest.transfer(a, b, 30, null),
+            TransferRequest.transfer(a, b, 20, null));
+    assertThatThrownBy(() -> await(ledger.transfers.batch(owner, batch)))
+        .isInstanceOfSatisfying(
+            BatchItemException.class,
+            e -> {
+              assertThat(e.index()).isEqualTo(2);
+              assertThat(e.itemFailure().code()).isEqualTo("insufficient-funds");
+            });
+    assertThat(account(a).balance()).isEqualTo(100);
+    assertThat(account(b).balance()).isZero();
+    assertThat(await(ledger.transfers.batch(owner, batch.subList(0, 2))).value()).hasSize(2);
+    assertThat(account(b).balance()).isEqualTo(90);
+  }
+
+  @Test
+  void rulesAnswerWithTheContractsCodes() {
+    UUID usd = ledger.openAccount(owner, "USD", 0);
+    UUID eur = ledger.openAccount(owner, "EUR", 0);
+    UUID stranger = ledger.openAccount(ledger.newUser(), "USD", 0);
+    ledger.deposit(owner, usd, 100);
+    assertThatThrownBy(
+            () -> await(ledger.transfers.move(owner, TransferRequest.transfer(usd, eur, 1, null))))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("currency-mismatch"));
+    assertThatThrownBy(
+            () -> await(ledger.transfers.move(owner, TransferRequest.transfer(usd, usd, 1, null))))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("same-account"));
+    assertThatThrownBy(
+            () ->
+                await(
+                    ledger.transfers.move(owner, TransferRequest.transfer(stranger, usd, 1, null))))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("not-found"));
+    assertThatThrownBy(
+            () -> await(ledger.transfers.move(owner, TransferRequest.withdrawal(usd, 101, null))))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("insufficient-funds"));
+    // Paying a stranger is allowed; the stranger cannot see the payer's account.
+    await(ledger.transfers.move(owner, TransferRequest.transfer(usd, stranger, 10, null)));
+    assertThatThrownBy(
+            () -> await(ledger.accounts.get(UUID.randomUUID(), usd, ConsistencyToken.NONE)))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("not-found"));
+  }
+}

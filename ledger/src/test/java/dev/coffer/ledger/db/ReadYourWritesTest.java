@@ -1,0 +1,69 @@
+package dev.coffer.ledger.db;
+
+import static dev.coffer.ledger.LedgerFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coffer.ledger.LedgerFixture;
+import dev.coffer.ledger.account.Account;
+import dev.coffer.ledger.stack.StackExtension;
+import dev.coffer.ledger.stack.TestStack;
+import dev.coffer.ledger.transfer.TransferRequest;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A read given a write's token never sees the world before that write, replica or not. */
+@ExtendWith({VertxExtension.class, StackExtension.class})
+class ReadYourWritesTest {
+  private LedgerFixture ledger;
+
+  @BeforeEach
+  void setUp(Vertx vertx, TestStack stack) {
+    ledger = new LedgerFixture(vertx, stack.settings());
+  }
+
+  @AfterEach
+  void tearDown() {
+    ledger.close();
+  }
+
+  @Test
+  void everyReadWithTheTokenOfAWriteSeesIt() {
+    UUID owner = ledger.newUser();
+    UUID account = ledger.openAccount(owner, "CHF", 0);
+    for (int i = 1; i <= 300; i++) {
+      Committed<?> write =
+          await(ledger.transfers.move(owner, TransferRequest.deposit(account, 1, null)));
+      Account read = await(ledger.accounts.get(owner, account, write.token()));
+      assertThat(read.balance()).as("read right after deposit %d", i).isEqualTo(i);
+      assertThat(await(ledger.entries.page(owner, account, null, 1, write.token())).get(0).seq())
+          .isEqualTo(i);
+    }
+  }
+
+  @Test
+  void readsStillSucceedWithTheReplicaStopped(TestStack stack) {
+    UUID owner = ledger.newUser();
+    UUID account = ledger.openAccount(owner, "CHF", 0);
+    Committed<?> write =
+        await(ledger.transfers.move(owner, TransferRequest.deposit(account, 42, null)));
+    if (!stack.controllable()) {
+      return;
+    }
+    stack.script("stop", "replica");
+    try {
+      for (int i = 0; i < 20; i++) {
+        assertThat(await(ledger.accounts.get(owner, account, ConsistencyToken.NONE)).balance())
+            .isEqualTo(42);
+        assertThat(await(ledger.accounts.get(owner, account, write.token())).balance())
+            .isEqualTo(42);
+      }
+    } finally {
+      stack.script("up");
+    }
+  }
+}
