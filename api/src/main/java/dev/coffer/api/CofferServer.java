@@ -4,6 +4,7 @@ import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.health.DependencyChecks;
 import dev.coffer.api.health.HealthRoutes;
 import dev.coffer.api.http.HttpVerticle;
+import dev.coffer.ledger.LedgerMaintenance;
 import dev.coffer.ledger.migration.LedgerMigrations;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -18,12 +19,19 @@ public final class CofferServer {
 
   private final Vertx vertx;
   private final Infrastructure infra;
+  private final LedgerMaintenance maintenance;
   private final AtomicBoolean shuttingDown;
   private final int port;
 
-  private CofferServer(Vertx vertx, Infrastructure infra, AtomicBoolean shuttingDown, int port) {
+  private CofferServer(
+      Vertx vertx,
+      Infrastructure infra,
+      LedgerMaintenance maintenance,
+      AtomicBoolean shuttingDown,
+      int port) {
     this.vertx = vertx;
     this.infra = infra;
+    this.maintenance = maintenance;
     this.shuttingDown = shuttingDown;
     this.port = port;
   }
@@ -42,7 +50,18 @@ public final class CofferServer {
                 vertx.deployVerticle(
                     () -> new HttpVerticle(config, health),
                     new DeploymentOptions().setInstances(config.eventLoopInstances())))
-        .map(id -> new CofferServer(vertx, infra, shuttingDown, config.httpPort()))
+        .map(
+            id -> {
+              LedgerMaintenance maintenance =
+                  new LedgerMaintenance(
+                      vertx,
+                      infra.databases().primary(),
+                      infra.ledger().transfers(),
+                      infra.ledger().reads(),
+                      config.idempotencyRetention());
+              maintenance.start();
+              return new CofferServer(vertx, infra, maintenance, shuttingDown, config.httpPort());
+            })
         .recover(
             e -> infra.close().eventually(vertx::close).transform(ar -> Future.failedFuture(e)));
   }
@@ -66,6 +85,7 @@ public final class CofferServer {
   /** Turns readiness to 503, then closes the server, the clients and Vert.x. */
   public Future<Void> stop() {
     shuttingDown.set(true);
+    maintenance.stop();
     return infra.close().eventually(vertx::close);
   }
 }

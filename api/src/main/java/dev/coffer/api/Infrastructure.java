@@ -1,6 +1,7 @@
 package dev.coffer.api;
 
 import dev.coffer.api.config.CofferConfig;
+import dev.coffer.ledger.Ledger;
 import dev.coffer.ledger.db.DatabasePools;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,8 +10,8 @@ import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisReplicas;
 
-/** The shared clients every verticle instance uses: both Postgres pools and the Redis Cluster. */
-public record Infrastructure(DatabasePools databases, Redis redis) {
+/** The shared clients every verticle instance uses: the Postgres pools, the ledger, Redis. */
+public record Infrastructure(DatabasePools databases, Ledger ledger, Redis redis) {
 
   /** Creates the clients; none of them connects before it is first used. */
   public static Infrastructure create(Vertx vertx, CofferConfig config) {
@@ -22,8 +23,11 @@ public record Infrastructure(DatabasePools databases, Redis redis) {
             .setMaxPoolSize(config.redisPoolSize())
             .setMaxPoolWaiting(config.redisPoolSize() * 8);
     config.redisNodes().forEach(redisOptions::addConnectionString);
+    DatabasePools pools = DatabasePools.create(vertx, config.database());
     return new Infrastructure(
-        DatabasePools.create(vertx, config.database()), Redis.createClient(vertx, redisOptions));
+        pools,
+        Ledger.create(pools, config.maxReplicaLag()),
+        Redis.createClient(vertx, redisOptions));
   }
 
   /** Closes the Redis client and the pools. */

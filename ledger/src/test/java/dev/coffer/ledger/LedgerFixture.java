@@ -34,12 +34,13 @@ public final class LedgerFixture implements AutoCloseable {
     DatabaseSettings settings = DatabaseSettings.fromUris(stack.pgPrimary(), stack.pgReplica());
     migrate(settings);
     pools = DatabasePools.create(vertx, settings);
-    writes = new WriteTransactions(pools.primary());
-    reads = new ReadRouter(pools.primary(), pools.replica(), Duration.ofSeconds(5));
-    users = new UserStore(pools.primary());
-    accounts = new AccountService(writes, reads);
-    transfers = new TransferService(writes, reads);
-    entries = new EntryService(reads);
+    Ledger ledger = Ledger.create(pools, Duration.ofSeconds(5));
+    writes = ledger.writes();
+    reads = ledger.reads();
+    users = ledger.users();
+    accounts = ledger.accounts();
+    transfers = ledger.transfers();
+    entries = ledger.entries();
   }
 
   private static synchronized void migrate(DatabaseSettings settings) {

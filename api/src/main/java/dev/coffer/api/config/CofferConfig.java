@@ -21,6 +21,8 @@ public record CofferConfig(
     List<String> redisNodes,
     int redisPoolSize,
     Duration healthCheckTimeout,
+    Duration maxReplicaLag,
+    Duration idempotencyRetention,
     boolean migrateOnStart,
     String instanceId) {
 
@@ -57,6 +59,9 @@ public record CofferConfig(
         r.get("COFFER_REDIS_NODES", DEFAULT_REDIS_NODES, CofferConfig::redisNodes),
         r.intIn("COFFER_REDIS_POOL_SIZE", 32, 1, 1000),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
+        Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
+        // The contract keeps keys at least 24 h.
+        Duration.ofHours(r.intIn("COFFER_IDEMPOTENCY_RETENTION_HOURS", 48, 24, 24 * 90)),
         r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
         r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()));
   }

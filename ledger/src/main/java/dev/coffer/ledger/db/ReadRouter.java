@@ -45,7 +45,7 @@ public final class ReadRouter {
 
   /** Runs {@code query} where its result is at least as fresh as {@code token}. */
   public <T> Future<T> read(ConsistencyToken token, Function<Pool, Future<T>> query) {
-    if (replicaUnusable()) {
+    if (token.equals(ConsistencyToken.LATEST) || replicaUnusable()) {
       return query.apply(primary);
     }
     if (Long.compareUnsigned(token.lsn(), replayedLsn.get()) <= 0) {

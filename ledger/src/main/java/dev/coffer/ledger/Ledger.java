@@ -1,0 +1,33 @@
+package dev.coffer.ledger;
+
+import dev.coffer.ledger.account.AccountService;
+import dev.coffer.ledger.db.DatabasePools;
+import dev.coffer.ledger.db.ReadRouter;
+import dev.coffer.ledger.db.WriteTransactions;
+import dev.coffer.ledger.entry.EntryService;
+import dev.coffer.ledger.transfer.TransferService;
+import dev.coffer.ledger.user.UserStore;
+import java.time.Duration;
+
+/** The ledger's services, wired to one pair of pools. */
+public record Ledger(
+    WriteTransactions writes,
+    ReadRouter reads,
+    UserStore users,
+    AccountService accounts,
+    TransferService transfers,
+    EntryService entries) {
+
+  /** Wires every service; reads avoid a replica lagging more than {@code maxReplicaLag}. */
+  public static Ledger create(DatabasePools pools, Duration maxReplicaLag) {
+    WriteTransactions writes = new WriteTransactions(pools.primary());
+    ReadRouter reads = new ReadRouter(pools.primary(), pools.replica(), maxReplicaLag);
+    return new Ledger(
+        writes,
+        reads,
+        new UserStore(pools.primary()),
+        new AccountService(writes, reads),
+        new TransferService(writes, reads),
+        new EntryService(reads));
+  }
+}
