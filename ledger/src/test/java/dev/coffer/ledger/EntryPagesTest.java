@@ -6,30 +6,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.entry.Entry;
 import dev.coffer.ledger.stack.StackExtension;
-import dev.coffer.ledger.stack.StackSettings;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Entry pages: newest first, with no gap or duplicate while new entries arrive. */
-@ExtendWith({VertxExtension.class, StackExtension.class})
+@ExtendWith({LedgerExtension.class, StackExtension.class})
 class EntryPagesTest {
   private LedgerFixture ledger;
 
   @BeforeEach
-  void setUp(Vertx vertx, StackSettings stack) {
-    ledger = new LedgerFixture(vertx, stack);
-  }
-
-  @AfterEach
-  void tearDown() {
-    ledger.close();
+  void setUp(LedgerFixture ledger) {
+    this.ledger = ledger;
   }
 
   @Test

@@ -10,12 +10,9 @@ import dev.coffer.ledger.idempotency.IdempotencyKey;
 import dev.coffer.ledger.idempotency.Outcome;
 import dev.coffer.ledger.idempotency.StoredResponse;
 import dev.coffer.ledger.stack.StackExtension;
-import dev.coffer.ledger.stack.StackSettings;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A retried request never moves money twice. */
-@ExtendWith({VertxExtension.class, StackExtension.class})
+@ExtendWith({LedgerExtension.class, StackExtension.class})
 class IdempotencyTest {
   private static final Function<Transfer, StoredResponse> RENDER =
       t ->
@@ -38,8 +35,8 @@ class IdempotencyTest {
   private UUID to;
 
   @BeforeEach
-  void setUp(Vertx vertx, StackSettings stack) {
-    ledger = new LedgerFixture(vertx, stack);
+  void setUp(LedgerFixture ledger) {
+    this.ledger = ledger;
     owner = ledger.newUser();
     from = ledger.openAccount(owner, "GBP", 0);
     to = ledger.openAccount(owner, "GBP", 0);
@@ -49,7 +46,6 @@ class IdempotencyTest {
   @AfterEach
   void tearDown() {
     ledger.assertInvariants();
-    ledger.close();
   }
 
   private Future<Committed<Outcome<Transfer>>> pay(UUID user, String key, long amount) {

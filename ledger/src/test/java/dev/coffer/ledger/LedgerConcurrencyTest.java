@@ -4,11 +4,8 @@ import static dev.coffer.ledger.LedgerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.ledger.stack.StackExtension;
-import dev.coffer.ledger.stack.StackSettings;
 import dev.coffer.ledger.transfer.TransferRequest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * 32 concurrent writers, 10,240 random operations over 12 accounts, then every invariant of the
  * ledger is checked. Throughput is logged for the record, never asserted.
  */
-@ExtendWith({VertxExtension.class, StackExtension.class})
+@ExtendWith({LedgerExtension.class, StackExtension.class})
 class LedgerConcurrencyTest {
   private static final Logger LOG = Logger.getLogger(LedgerConcurrencyTest.class.getName());
   private static final int WRITERS = 32;
@@ -35,13 +31,8 @@ class LedgerConcurrencyTest {
   private LedgerFixture ledger;
 
   @BeforeEach
-  void setUp(Vertx vertx, StackSettings stack) {
-    ledger = new LedgerFixture(vertx, stack);
-  }
-
-  @AfterEach
-  void tearDown() {
-    ledger.close();
+  void setUp(LedgerFixture ledger) {
+    this.ledger = ledger;
   }
 
   @Test

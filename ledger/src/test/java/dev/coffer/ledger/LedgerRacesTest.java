@@ -7,13 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.coffer.ledger.account.Account;
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.stack.StackExtension;
-import dev.coffer.ledger.stack.StackSettings;
 import dev.coffer.ledger.transfer.BatchItemException;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,21 +21,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The races other ledgers shipped as bugs. */
-@ExtendWith({VertxExtension.class, StackExtension.class})
+@ExtendWith({LedgerExtension.class, StackExtension.class})
 class LedgerRacesTest {
   private LedgerFixture ledger;
   private UUID owner;
 
   @BeforeEach
-  void setUp(Vertx vertx, StackSettings stack) {
-    ledger = new LedgerFixture(vertx, stack);
+  void setUp(LedgerFixture ledger) {
+    this.ledger = ledger;
     owner = ledger.newUser();
   }
 
   @AfterEach
   void tearDown() {
     ledger.assertInvariants();
-    ledger.close();
   }
 
   private Account account(UUID id) {

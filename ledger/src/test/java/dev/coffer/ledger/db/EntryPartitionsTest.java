@@ -3,11 +3,9 @@ package dev.coffer.ledger.db;
 import static dev.coffer.ledger.LedgerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.coffer.ledger.LedgerExtension;
 import dev.coffer.ledger.LedgerFixture;
 import dev.coffer.ledger.stack.StackExtension;
-import dev.coffer.ledger.stack.StackSettings;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -18,19 +16,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The journal is range-partitioned by month, with partitions made ahead of time. */
-@ExtendWith({VertxExtension.class, StackExtension.class})
+@ExtendWith({LedgerExtension.class, StackExtension.class})
 class EntryPartitionsTest {
   private LedgerFixture ledger;
 
   @BeforeEach
-  void setUp(Vertx vertx, StackSettings stack) {
-    ledger = new LedgerFixture(vertx, stack);
+  void setUp(LedgerFixture ledger) {
+    this.ledger = ledger;
   }
 
   @AfterEach
   void tearDown() {
     ledger.query("DROP TABLE IF EXISTS entries_2099_01, entries_2099_02");
-    ledger.close();
   }
 
   @Test

@@ -3,32 +3,25 @@ package dev.coffer.ledger.db;
 import static dev.coffer.ledger.LedgerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.coffer.ledger.LedgerExtension;
 import dev.coffer.ledger.LedgerFixture;
 import dev.coffer.ledger.account.Account;
 import dev.coffer.ledger.stack.StackExtension;
 import dev.coffer.ledger.stack.TestStack;
 import dev.coffer.ledger.transfer.TransferRequest;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A read given a write's token never sees the world before that write, replica or not. */
-@ExtendWith({VertxExtension.class, StackExtension.class})
+@ExtendWith({LedgerExtension.class, StackExtension.class})
 class ReadYourWritesTest {
   private LedgerFixture ledger;
 
   @BeforeEach
-  void setUp(Vertx vertx, TestStack stack) {
-    ledger = new LedgerFixture(vertx, stack.settings());
-  }
-
-  @AfterEach
-  void tearDown() {
-    ledger.close();
+  void setUp(LedgerFixture ledger) {
+    this.ledger = ledger;
   }
 
   @Test
