@@ -79,16 +79,19 @@ BEGIN
 END $$;
 
 --changeset coffer:002-move runOnChange:true splitStatements:false
--- Creates a transfer (posted, or pending until p_expires_at) and its entries, in one call.
--- p_owner must own the debited account, except for deposits (the credited one).
+-- Creates a transfer (posted, or pending for p_pending_seconds) and its entries, in one call.
+-- p_owner must own the debited account, except for deposits (the credited one). Expiry is
+-- computed from the database's clock, the same one that checks it.
+DROP FUNCTION IF EXISTS coffer_move(uuid, text, uuid, uuid, bigint, uuid, boolean, timestamptz, text);
 CREATE OR REPLACE FUNCTION coffer_move(
   p_id uuid, p_kind text, p_from uuid, p_to uuid, p_amount bigint, p_owner uuid,
-  p_pending boolean, p_expires_at timestamptz, p_description text)
+  p_pending_seconds int, p_description text)
 RETURNS SETOF transfers LANGUAGE plpgsql AS $$
 DECLARE
   src accounts;
   dst accounts;
   at timestamptz := clock_timestamp();
+  p_pending boolean := p_pending_seconds IS NOT NULL;
 BEGIN
   -- Deposits come from, and withdrawals go to, the settlement account (NULL here).
   IF p_kind = 'deposit' THEN
@@ -105,7 +108,9 @@ BEGIN
   SELECT * INTO dst FROM accounts WHERE id = p_to;
   IF src.id IS NULL OR dst.id IS NULL
      OR (p_kind = 'deposit' AND dst.owner_id IS DISTINCT FROM p_owner)
-     OR (p_kind <> 'deposit' AND src.owner_id IS DISTINCT FROM p_owner) THEN
+     OR (p_kind <> 'deposit' AND src.owner_id IS DISTINCT FROM p_owner)
+     -- Only deposits and withdrawals reach the settlement account, whose id entries show.
+     OR (p_kind = 'transfer' AND dst.kind <> 'user') THEN
     RAISE EXCEPTION 'not-found' USING ERRCODE = 'CF001';
   END IF;
   IF src.currency <> dst.currency THEN
@@ -122,7 +127,7 @@ BEGIN
   VALUES (p_id, p_kind, p_from, p_to, p_amount, src.currency,
           CASE WHEN p_pending THEN 'pending' ELSE 'posted' END, p_description, at,
           CASE WHEN p_pending THEN NULL ELSE at END,
-          CASE WHEN p_pending THEN p_expires_at END);
+          CASE WHEN p_pending THEN at + make_interval(secs => p_pending_seconds) END);
 
   IF p_pending THEN
     PERFORM coffer_append_entry(p_from, p_id, p_kind, -p_amount, 0, p_amount, 0, p_to,

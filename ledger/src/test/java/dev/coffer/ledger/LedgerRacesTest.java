@@ -185,6 +185,17 @@ class LedgerRacesTest {
     assertThatThrownBy(
             () -> await(ledger.transfers.move(owner, TransferRequest.withdrawal(usd, 101, null))))
         .satisfies(e -> assertThat(code(e)).isEqualTo("insufficient-funds"));
+    // The settlement account (a deposit's counterparty) takes no transfers.
+    UUID settlement =
+        await(ledger.entries.page(owner, usd, null, 1, ConsistencyToken.LATEST))
+            .get(0)
+            .counterpartyAccountId();
+    assertThatThrownBy(
+            () ->
+                await(
+                    ledger.transfers.move(
+                        owner, TransferRequest.transfer(usd, settlement, 1, null))))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("not-found"));
     // Paying a stranger is allowed; the stranger cannot see the payer's account.
     await(ledger.transfers.move(owner, TransferRequest.transfer(usd, stranger, 10, null)));
     assertThatThrownBy(

@@ -65,8 +65,11 @@ public final class ReadRouter {
         .apply(replica)
         .recover(
             failure -> {
-              if (failure instanceof PgException) {
-                return Future.failedFuture(failure); // the query's own error, not the replica's
+              if (failure instanceof PgException pg) {
+                // Cancelled by a conflict with WAL replay: the primary has no such conflict.
+                return "40001".equals(pg.getSqlState())
+                    ? query.apply(primary)
+                    : Future.failedFuture(failure); // the query's own error, not the replica's
               }
               markReplicaDown(failure);
               return query.apply(primary);

@@ -13,8 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -150,23 +148,11 @@ public final class TransferService {
             });
   }
 
-  static OffsetDateTime now() {
-    return OffsetDateTime.now(ZoneOffset.UTC);
-  }
-
   static Tuple moveArgs(UUID id, UUID owner, TransferRequest r) {
-    OffsetDateTime expires = r.pendingFor() == null ? null : now().plus(r.pendingFor());
+    Integer pendingSeconds = r.pendingFor() == null ? null : (int) r.pendingFor().toSeconds();
     return Tuple.from(
         new Object[] {
-          id,
-          r.kind(),
-          r.from(),
-          r.to(),
-          r.amount(),
-          owner,
-          r.pendingFor() != null,
-          expires,
-          r.description()
+          id, r.kind(), r.from(), r.to(), r.amount(), owner, pendingSeconds, r.description()
         });
   }
 

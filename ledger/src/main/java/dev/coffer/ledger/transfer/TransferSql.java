@@ -14,8 +14,7 @@ import java.util.UUID;
 
 /** Every SQL statement about transfers. The rules themselves live in the coffer_* functions. */
 final class TransferSql {
-  private static final String MOVE =
-      "SELECT * FROM coffer_move($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+  private static final String MOVE = "SELECT * FROM coffer_move($1, $2, $3, $4, $5, $6, $7, $8)";
   private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3)";
   private static final String LOCK_ACCOUNTS =
       "SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE";
