@@ -13,13 +13,13 @@ import java.util.UUID;
 public final class EntryService {
   // Keyset on seq: an entry, once numbered, never moves, so pages neither repeat nor skip rows
   // while new entries arrive (they get larger seqs, ahead of the first page).
+  // One round trip: the owned account (no row: not-found) joined to up to $4 of its entries (a
+  // single row of NULLs: an empty page).
   private static final String PAGE =
-      "SELECT e.account_id, e.seq, e.transfer_id, e.kind, e.amount, e.balance_after,"
-          + " e.counterparty_account_id, e.status, e.description, e.created_at"
-          + " FROM entries e JOIN accounts a ON a.id = e.account_id"
-          + " WHERE e.account_id = $1 AND a.owner_id = $2 AND e.seq < $3"
-          + " ORDER BY e.seq DESC LIMIT $4";
-  private static final String OWNS = "SELECT 1 FROM accounts WHERE id = $1 AND owner_id = $2";
+      "SELECT e.* FROM accounts a LEFT JOIN LATERAL (SELECT account_id, seq, transfer_id, kind,"
+          + " amount, balance_after, counterparty_account_id, status, description, created_at"
+          + " FROM entries WHERE account_id = a.id AND seq < $3 ORDER BY seq DESC LIMIT $4) e"
+          + " ON true WHERE a.id = $1 AND a.owner_id = $2 ORDER BY e.seq DESC";
 
   private final ReadRouter reads;
 
@@ -34,21 +34,20 @@ public final class EntryService {
     return reads.read(
         token,
         pool ->
-            pool.preparedQuery(OWNS)
-                .execute(Tuple.of(account, owner))
-                .compose(
-                    owned -> {
-                      if (owned.size() == 0) {
-                        return Future.failedFuture(
-                            new LedgerException("not-found", "no such account"));
-                      }
-                      return pool.preparedQuery(PAGE)
-                          .execute(Tuple.of(account, owner, below, limit));
-                    })
+            pool.preparedQuery(PAGE)
+                .execute(Tuple.of(account, owner, below, limit))
                 .map(
                     rows -> {
+                      if (rows.size() == 0) {
+                        throw new LedgerException("not-found", "no such account");
+                      }
                       List<Entry> page = new ArrayList<>();
-                      rows.forEach(row -> page.add(Entry.from(row)));
+                      rows.forEach(
+                          row -> {
+                            if (row.getValue("seq") != null) {
+                              page.add(Entry.from(row));
+                            }
+                          });
                       return page;
                     }));
   }

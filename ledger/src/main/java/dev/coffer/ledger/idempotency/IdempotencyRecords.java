@@ -8,7 +8,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -80,10 +79,10 @@ public final class IdempotencyRecords {
       throw new LedgerException(
           "idempotency-key-reused", "this Idempotency-Key was used for a different request");
     }
-    byte[] body = row.getBuffer("response_body").getBytes();
     return new Outcome<>(
         null,
-        new StoredResponse(row.getInteger("response_status"), Arrays.copyOf(body, body.length)),
+        new StoredResponse(
+            row.getInteger("response_status"), row.getBuffer("response_body").getBytes()),
         true);
   }
 

@@ -10,9 +10,7 @@ import dev.coffer.ledger.idempotency.IdempotencyRecords;
 import dev.coffer.ledger.idempotency.Outcome;
 import dev.coffer.ledger.idempotency.StoredResponse;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -146,19 +144,5 @@ public final class TransferService {
               }
               return count;
             });
-  }
-
-  static Tuple moveArgs(UUID id, UUID owner, TransferRequest r) {
-    Integer pendingSeconds = r.pendingFor() == null ? null : (int) r.pendingFor().toSeconds();
-    return Tuple.from(
-        new Object[] {
-          id, r.kind(), r.from(), r.to(), r.amount(), owner, pendingSeconds, r.description()
-        });
-  }
-
-  static List<UUID> ids(Iterable<Row> rows) {
-    List<UUID> ids = new ArrayList<>();
-    rows.forEach(row -> ids.add(row.getUUID(0)));
-    return ids;
   }
 }

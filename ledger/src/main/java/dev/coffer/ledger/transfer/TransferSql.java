@@ -8,6 +8,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -31,7 +32,7 @@ final class TransferSql {
 
   static Future<Transfer> move(SqlConnection conn, UUID owner, TransferRequest request) {
     return conn.preparedQuery(MOVE)
-        .execute(TransferService.moveArgs(Uuids.timeOrdered(), owner, request))
+        .execute(moveArgs(Uuids.timeOrdered(), owner, request))
         .map(TransferSql::single);
   }
 
@@ -59,7 +60,21 @@ final class TransferSql {
   }
 
   static Future<List<UUID>> dueForExpiry(SqlClient client, int limit) {
-    return client.preparedQuery(DUE).execute(Tuple.of(limit)).map(TransferService::ids);
+    return client.preparedQuery(DUE).execute(Tuple.of(limit)).map(TransferSql::ids);
+  }
+
+  static Tuple moveArgs(UUID id, UUID owner, TransferRequest r) {
+    Integer pendingSeconds = r.pendingFor() == null ? null : (int) r.pendingFor().toSeconds();
+    return Tuple.from(
+        new Object[] {
+          id, r.kind(), r.from(), r.to(), r.amount(), owner, pendingSeconds, r.description()
+        });
+  }
+
+  static List<UUID> ids(Iterable<Row> rows) {
+    List<UUID> ids = new ArrayList<>();
+    rows.forEach(row -> ids.add(row.getUUID(0)));
+    return ids;
   }
 
   private static Transfer single(RowSet<Row> rows) {

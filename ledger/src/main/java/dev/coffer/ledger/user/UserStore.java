@@ -46,15 +46,18 @@ public final class UserStore {
             rows ->
                 rows.size() == 0
                     ? Optional.empty()
-                    : Optional.of(
-                        new User(
-                            rows.iterator().next().getUUID("id"),
-                            rows.iterator().next().getString("email"),
-                            rows.iterator().next().getString("password_hash"),
-                            rows.iterator().next().getOffsetDateTime("created_at"))));
+                    : Optional.of(User.from(rows.iterator().next())));
   }
 
   /** A registered user. */
   public record User(
-      UUID id, String email, String passwordHash, java.time.OffsetDateTime createdAt) {}
+      UUID id, String email, String passwordHash, java.time.OffsetDateTime createdAt) {
+    static User from(io.vertx.sqlclient.Row row) {
+      return new User(
+          row.getUUID("id"),
+          row.getString("email"),
+          row.getString("password_hash"),
+          row.getOffsetDateTime("created_at"));
+    }
+  }
 }
