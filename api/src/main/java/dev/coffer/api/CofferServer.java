@@ -1,16 +1,28 @@
 package dev.coffer.api;
 
+import dev.coffer.api.account.AccountRoutes;
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.health.DependencyChecks;
 import dev.coffer.api.health.HealthRoutes;
 import dev.coffer.api.http.HttpVerticle;
+import dev.coffer.api.http.OperationHandlers;
+import dev.coffer.api.session.SessionAuthentication;
+import dev.coffer.api.session.SessionStore;
+import dev.coffer.api.session.WriteReceipts;
+import dev.coffer.api.transfer.TransferRoutes;
+import dev.coffer.api.user.PasswordHasher;
+import dev.coffer.api.user.UserRoutes;
+import dev.coffer.ledger.Ledger;
 import dev.coffer.ledger.LedgerMaintenance;
 import dev.coffer.ledger.migration.LedgerMigrations;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** A running Coffer: Vert.x, its clients, and one HTTP verticle per event loop. */
@@ -44,12 +56,21 @@ public final class CofferServer {
     HealthRoutes health =
         new HealthRoutes(
             DependencyChecks.create(vertx, infra, config.healthCheckTimeout()), shuttingDown::get);
-    return migrate(vertx, config)
+    SessionStore sessions = new SessionStore(infra.redis(), config.sessionTtl());
+    OperationHandlers handlers = operations(vertx, config, infra.ledger(), sessions, health);
+    SessionAuthentication authentication = new SessionAuthentication(sessions);
+    // Bound to no context: its listeners run even after a failed start has closed the event loops.
+    Promise<CofferServer> result = Promise.promise();
+    migrate(vertx, config)
         .compose(
             v ->
                 vertx.deployVerticle(
-                    () -> new HttpVerticle(config, health),
+                    () -> new HttpVerticle(config, handlers, authentication),
                     new DeploymentOptions().setInstances(config.eventLoopInstances())))
+        .compose(
+            id ->
+                // Saves the first calls an EVAL; when Redis is not up yet they fall back to it.
+                sessions.preload().otherwise(e -> null).map(id))
         .map(
             id -> {
               LedgerMaintenance maintenance =
@@ -62,8 +83,44 @@ public final class CofferServer {
               maintenance.start();
               return new CofferServer(vertx, infra, maintenance, shuttingDown, config.httpPort());
             })
-        .recover(
-            e -> infra.close().eventually(vertx::close).transform(ar -> Future.failedFuture(e)));
+        .onSuccess(result::complete)
+        .onFailure(e -> closeAfterFailure(vertx, infra, e, result));
+    return result.future();
+  }
+
+  // Closing Vert.x from one of its own event loops would strand every callback still due on it, so
+  // a failed start is cleaned up from a plain thread, and reported from there.
+  private static void closeAfterFailure(
+      Vertx vertx, Infrastructure infra, Throwable failure, Promise<CofferServer> reported) {
+    LOG.log(Level.SEVERE, "Coffer failed to start; closing what it opened", failure);
+    new Thread(
+            () -> {
+              try {
+                infra.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+              } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing after a failed start: " + e);
+              }
+              reported.fail(failure);
+            },
+            "coffer-start-failure")
+        .start();
+  }
+
+  private static OperationHandlers operations(
+      Vertx vertx, CofferConfig config, Ledger ledger, SessionStore sessions, HealthRoutes health) {
+    WriteReceipts receipts = new WriteReceipts(sessions);
+    OperationHandlers handlers = new OperationHandlers();
+    health.addTo(handlers);
+    new UserRoutes(
+            ledger.users(),
+            new PasswordHasher(vertx, config.passwordHashCost()),
+            sessions,
+            receipts)
+        .addTo(handlers);
+    new AccountRoutes(ledger.accounts(), ledger.entries(), receipts).addTo(handlers);
+    new TransferRoutes(ledger.transfers(), receipts).addTo(handlers);
+    return handlers;
   }
 
   private static Future<Void> migrate(Vertx vertx, CofferConfig config) {

@@ -25,7 +25,7 @@ public record Ledger(
     return new Ledger(
         writes,
         reads,
-        new UserStore(pools.primary()),
+        new UserStore(writes),
         new AccountService(writes, reads),
         new TransferService(writes, reads),
         new EntryService(reads));

@@ -59,7 +59,9 @@ public final class LedgerFixture implements AutoCloseable {
   }
 
   public UUID newUser() {
-    return await(users.create("u-" + UUID.randomUUID() + "@example.com", "not-a-real-hash")).id();
+    return await(users.create("u-" + UUID.randomUUID() + "@example.com", "not-a-real-hash"))
+        .value()
+        .id();
   }
 
   public UUID openAccount(UUID owner, String currency, long overdraft) {

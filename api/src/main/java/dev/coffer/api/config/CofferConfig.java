@@ -23,6 +23,8 @@ public record CofferConfig(
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
     Duration idempotencyRetention,
+    Duration sessionTtl,
+    int passwordHashCost,
     boolean migrateOnStart,
     String instanceId) {
 
@@ -62,6 +64,9 @@ public record CofferConfig(
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.
         Duration.ofHours(r.intIn("COFFER_IDEMPOTENCY_RETENTION_HOURS", 48, 24, 24 * 90)),
+        Duration.ofHours(r.intIn("COFFER_SESSION_TTL_HOURS", 24 * 7, 1, 24 * 365)),
+        // bcrypt's log2 work factor: 10 is ~50-100 ms of one core per sign-up or log-in.
+        r.intIn("COFFER_PASSWORD_HASH_COST", 10, 4, 16),
         r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
         r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()));
   }

@@ -1,7 +1,7 @@
 package dev.coffer.api.health;
 
+import dev.coffer.api.http.OperationHandlers;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.BooleanSupplier;
 
@@ -16,10 +16,11 @@ public final class HealthRoutes {
     this.shuttingDown = shuttingDown;
   }
 
-  /** Adds both routes to {@code router}. */
-  public void mount(Router router) {
-    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(this::ready);
+  /** Registers both operations. */
+  public void addTo(OperationHandlers handlers) {
+    handlers
+        .raw("healthLive", ctx -> json(ctx, 200, new JsonObject().put("status", "UP")))
+        .raw("healthReady", this::ready);
   }
 
   private void ready(RoutingContext ctx) {

@@ -1,33 +1,38 @@
 package dev.coffer.api.http;
 
 import dev.coffer.api.config.CofferConfig;
-import dev.coffer.api.health.HealthRoutes;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
-/** Serves HTTP on one event loop; one instance is deployed per event loop. */
+/** Serves the API on one event loop; one instance is deployed per event loop. */
 public final class HttpVerticle extends VerticleBase {
   private final CofferConfig config;
-  private final HealthRoutes health;
+  private final OperationHandlers handlers;
+  private final Handler<RoutingContext> authentication;
 
-  public HttpVerticle(CofferConfig config, HealthRoutes health) {
+  public HttpVerticle(
+      CofferConfig config, OperationHandlers handlers, Handler<RoutingContext> authentication) {
     this.config = config;
-    this.health = health;
+    this.handlers = handlers;
+    this.authentication = authentication;
   }
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
-    health.mount(router);
-    HttpServer server =
-        vertx.createHttpServer(
-            new HttpServerOptions()
-                .setHost(config.host())
-                .setPort(config.httpPort())
-                .setCompressionSupported(true));
-    return server.requestHandler(router).listen();
+    return ApiContract.load(vertx)
+        .map(contract -> ApiRouter.create(vertx, contract, handlers, authentication))
+        .compose(
+            router ->
+                vertx
+                    .createHttpServer(
+                        new HttpServerOptions()
+                            .setHost(config.host())
+                            .setPort(config.httpPort())
+                            .setCompressionSupported(true))
+                    .requestHandler(router)
+                    .listen());
   }
 }

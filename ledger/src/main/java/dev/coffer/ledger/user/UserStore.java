@@ -1,6 +1,8 @@
 package dev.coffer.ledger.user;
 
 import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.db.Committed;
+import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.id.Uuids;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
@@ -16,19 +18,29 @@ public final class UserStore {
   private static final String BY_EMAIL =
       "SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)";
 
+  private final WriteTransactions writes;
   private final Pool primary;
 
-  public UserStore(Pool primary) {
-    this.primary = primary;
+  public UserStore(WriteTransactions writes) {
+    this.writes = writes;
+    this.primary = writes.primary();
   }
 
   /** Creates a user; {@code email-taken} when the address (case-insensitively) exists. */
-  public Future<User> create(String email, String passwordHash) {
+  public Future<Committed<User>> create(String email, String passwordHash) {
     UUID id = Uuids.timeOrdered();
-    return primary
-        .preparedQuery(INSERT)
-        .execute(Tuple.of(id, email, passwordHash))
-        .map(rows -> new User(id, email, passwordHash, rows.iterator().next().getOffsetDateTime(0)))
+    return writes
+        .run(
+            conn ->
+                conn.preparedQuery(INSERT)
+                    .execute(Tuple.of(id, email, passwordHash))
+                    .map(
+                        rows ->
+                            new User(
+                                id,
+                                email,
+                                passwordHash,
+                                rows.iterator().next().getOffsetDateTime(0))))
         .recover(
             e ->
                 e instanceof PgException pg && "23505".equals(pg.getSqlState())

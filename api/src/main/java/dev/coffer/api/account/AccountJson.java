@@ -1,0 +1,37 @@
+package dev.coffer.api.account;
+
+import dev.coffer.api.http.ApiJson;
+import dev.coffer.ledger.account.Account;
+import dev.coffer.ledger.entry.Entry;
+import io.vertx.core.json.JsonObject;
+
+/** Accounts and journal entries as the contract writes them. */
+public final class AccountJson {
+  private AccountJson() {}
+
+  public static JsonObject account(Account a) {
+    return new JsonObject()
+        .put("id", ApiJson.id(a.id()))
+        .put("name", a.name())
+        .put("currency", a.currency())
+        .put("balance", a.balance())
+        .put("available", a.available())
+        .put("pendingDebits", a.pendingDebits())
+        .put("pendingCredits", a.pendingCredits())
+        .put("overdraftLimit", a.overdraftLimit())
+        .put("createdAt", ApiJson.time(a.createdAt()));
+  }
+
+  public static JsonObject entry(Entry e) {
+    return new JsonObject()
+        .put("seq", e.seq())
+        .put("transferId", ApiJson.id(e.transferId()))
+        .put("kind", e.kind())
+        .put("amount", e.amount())
+        .put("balanceAfter", e.balanceAfter())
+        .put("counterpartyAccountId", ApiJson.id(e.counterpartyAccountId()))
+        .put("status", e.status())
+        .put("description", e.description())
+        .put("createdAt", ApiJson.time(e.createdAt()));
+  }
+}

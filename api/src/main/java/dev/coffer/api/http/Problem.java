@@ -1,0 +1,87 @@
+package dev.coffer.api.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+
+/** An RFC 9457 problem: what every error response of the API carries. */
+public record Problem(int status, String code, String title, String detail, JsonArray errors) {
+  public static final String CONTENT_TYPE = "application/problem+json";
+
+  // Status and title of every code the API answers; a code missing here is a bug (500).
+  private static final Map<String, Kind> KINDS =
+      Map.ofEntries(
+          kind("malformed-json", 400, "Malformed JSON"),
+          kind("invalid-parameter", 400, "Invalid parameter"),
+          kind("idempotency-key-required", 400, "Idempotency-Key required"),
+          kind("unauthenticated", 401, "Unauthenticated"),
+          kind("invalid-credentials", 401, "Invalid credentials"),
+          kind("not-found", 404, "Not found"),
+          kind("method-not-allowed", 405, "Method not allowed"),
+          kind("email-taken", 409, "E-mail already registered"),
+          kind("transfer-not-pending", 409, "Transfer not pending"),
+          kind("idempotency-request-in-progress", 409, "Request in progress"),
+          kind("payload-too-large", 413, "Payload too large"),
+          kind("unsupported-media-type", 415, "Unsupported media type"),
+          kind("validation", 422, "Validation failed"),
+          kind("insufficient-funds", 422, "Insufficient funds"),
+          kind("currency-mismatch", 422, "Currency mismatch"),
+          kind("same-account", 422, "Same account"),
+          kind("amount-overflow", 422, "Amount overflow"),
+          kind("idempotency-key-reused", 422, "Idempotency-Key reused"),
+          kind("service-unavailable", 503, "Service unavailable"),
+          kind("internal", 500, "Internal error"));
+
+  // What the database's refusals (which carry only their code) mean, in words.
+  private static final Map<String, String> DETAILS =
+      Map.of(
+          "insufficient-funds", "the account's available balance does not cover the amount",
+          "currency-mismatch", "both accounts must hold the same currency",
+          "same-account", "the source and destination accounts must differ",
+          "transfer-not-pending",
+              "only a pending transfer can be posted or voided, by the source account's owner",
+          "not-found", "no such resource");
+
+  private record Kind(int status, String title) {}
+
+  private static Map.Entry<String, Kind> kind(String code, int status, String title) {
+    return Map.entry(code, new Kind(status, title));
+  }
+
+  /** The problem for a known {@code code}; an unknown one is reported as an internal error. */
+  public static Problem of(String code, String detail) {
+    Kind kind = KINDS.get(code);
+    if (kind == null) {
+      return new Problem(500, "internal", "Internal error", "unexpected error", null);
+    }
+    String text =
+        detail == null || detail.equals(code) ? DETAILS.getOrDefault(code, kind.title()) : detail;
+    return new Problem(kind.status(), code, kind.title(), text, null);
+  }
+
+  /** Whether {@code code} is one the API answers with. */
+  public static boolean isKnown(String code) {
+    return KINDS.containsKey(code);
+  }
+
+  /** This problem with a list of {@code {field, message}} (or {@code {index, ...}}) details. */
+  public Problem withErrors(JsonArray errors) {
+    return new Problem(status, code, title, detail, errors);
+  }
+
+  /** The problem as the JSON body of a response. */
+  public Buffer toBuffer() {
+    JsonObject body =
+        new JsonObject()
+            .put("type", "urn:coffer:problem:" + code)
+            .put("title", title)
+            .put("status", status)
+            .put("detail", detail == null ? title : detail)
+            .put("code", code);
+    if (errors != null) {
+      body.put("errors", errors);
+    }
+    return body.toBuffer();
+  }
+}

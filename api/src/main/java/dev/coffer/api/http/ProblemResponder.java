@@ -1,0 +1,105 @@
+package dev.coffer.api.http;
+
+import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.transfer.BatchItemException;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorException;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Answers every failure, and every request no route took, with problem+json: never a stack trace,
+ * never HTML. Anything it does not recognise is a bug: logged, and answered 500 without details.
+ */
+public final class ProblemResponder implements Handler<RoutingContext> {
+  private static final Logger LOG = Logger.getLogger(ProblemResponder.class.getName());
+
+  private final Function<String, String> allowedMethods;
+
+  /** {@code allowedMethods} gives the Allow header for a path that exists, or null. */
+  public ProblemResponder(Function<String, String> allowedMethods) {
+    this.allowedMethods = allowedMethods;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Problem problem = problemFor(ctx.failure(), ctx.statusCode());
+    if (problem.status() >= 500 && problem.status() != 503) {
+      LOG.log(
+          Level.SEVERE,
+          "request failed: " + ctx.request().method() + " " + ctx.request().path(),
+          ctx.failure());
+    }
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      // Too late for a problem body: end what was started so the client is not left hanging.
+      if (!response.ended()) {
+        response.reset();
+      }
+      return;
+    }
+    if (problem.status() == 405) {
+      String allow = allowedMethods.apply(ctx.request().path());
+      if (allow != null) {
+        response.putHeader("Allow", allow);
+      }
+    }
+    if (problem.status() == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    }
+    send(ctx, problem);
+  }
+
+  /** Sends {@code problem} as the response. */
+  public static void send(RoutingContext ctx, Problem problem) {
+    ctx.response()
+        .setStatusCode(problem.status())
+        .putHeader("Content-Type", Problem.CONTENT_TYPE)
+        .putHeader("Cache-Control", "no-store")
+        .end(problem.toBuffer());
+  }
+
+  static Problem problemFor(Throwable failure, int status) {
+    if (failure instanceof ProblemException pe) {
+      return pe.problem();
+    }
+    if (failure instanceof BatchItemException be) {
+      LedgerException item = be.itemFailure();
+      String code = Problem.isKnown(item.code()) ? item.code() : "validation";
+      Problem base = Problem.of(code, "transfer " + be.index() + " failed: " + item.getMessage());
+      JsonArray errors =
+          new JsonArray()
+              .add(
+                  new JsonObject()
+                      .put("index", be.index())
+                      .put("field", "transfers[" + be.index() + "]")
+                      .put("code", item.code())
+                      .put("message", item.getMessage()));
+      // The contract answers a failed batch with 422, whatever the item's own status would be.
+      return new Problem(422, base.code(), base.title(), base.detail(), errors);
+    }
+    if (failure instanceof LedgerException le) {
+      return Problem.of(le.code(), le.getMessage());
+    }
+    if (failure instanceof ValidatorException ve) {
+      return RequestValidation.problemFor(ve);
+    }
+    int code = failure instanceof HttpException he ? he.getStatusCode() : status;
+    return switch (code) {
+      case 400 -> Problem.of("invalid-parameter", "the request could not be read");
+      case 401 ->
+          Problem.of("unauthenticated", "send a valid session token as Authorization: Bearer");
+      case 404 -> Problem.of("not-found", "no such route");
+      case 405 -> Problem.of("method-not-allowed", "this route does not take that method");
+      case 413 -> Problem.of("payload-too-large", "request bodies are limited to 64 KiB");
+      case 415 -> Problem.of("unsupported-media-type", "send the body as application/json");
+      default -> Problem.of("internal", "unexpected error");
+    };
+  }
+}

@@ -1,0 +1,93 @@
+package dev.coffer.api.transfer;
+
+import dev.coffer.api.http.Problem;
+import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.http.RequestBodies;
+import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.transfer.TransferRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Request bodies of the money-moving operations, read into the ledger's requests. */
+final class TransferBodies {
+  static final long DEFAULT_PENDING_SECONDS = 86_400;
+  private static final long ABSENT = -1;
+
+  private TransferBodies() {}
+
+  static TransferRequest deposit(JsonObject body) {
+    return TransferRequest.deposit(
+        RequestBodies.uuid(body, "accountId"),
+        RequestBodies.integer(body, "amount", 0),
+        body.getString("description"));
+  }
+
+  static TransferRequest withdrawal(JsonObject body) {
+    return TransferRequest.withdrawal(
+        RequestBodies.uuid(body, "accountId"),
+        RequestBodies.integer(body, "amount", 0),
+        body.getString("description"));
+  }
+
+  static TransferRequest transfer(JsonObject body) {
+    boolean pending = Boolean.TRUE.equals(body.getBoolean("pending"));
+    long amount = RequestBodies.integer(body, "amount", 0);
+    long expiresIn = RequestBodies.integer(body, "expiresInSeconds", ABSENT);
+    if (!pending && expiresIn != ABSENT) {
+      throw RequestBodies.invalid(
+          "expiresInSeconds", "applies to pending transfers only (send \"pending\": true)");
+    }
+    if (pending) {
+      return TransferRequest.pending(
+          RequestBodies.uuid(body, "fromAccountId"),
+          RequestBodies.uuid(body, "toAccountId"),
+          amount,
+          body.getString("description"),
+          Duration.ofSeconds(expiresIn == ABSENT ? DEFAULT_PENDING_SECONDS : expiresIn));
+    }
+    return TransferRequest.transfer(
+        RequestBodies.uuid(body, "fromAccountId"),
+        RequestBodies.uuid(body, "toAccountId"),
+        amount,
+        body.getString("description"));
+  }
+
+  /** Every item of a batch; a bad item fails the whole batch, naming its index. */
+  static List<TransferRequest> batch(JsonObject body) {
+    JsonArray items = body.getJsonArray("transfers");
+    List<TransferRequest> requests = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      try {
+        requests.add(transfer(items.getJsonObject(i)));
+      } catch (ProblemException e) {
+        throw inBatch(i, e.problem());
+      } catch (LedgerException e) {
+        throw inBatch(i, Problem.of(e.code(), e.getMessage()));
+      }
+    }
+    return requests;
+  }
+
+  private static ProblemException inBatch(int index, Problem item) {
+    JsonArray errors = new JsonArray();
+    if (item.errors() == null || item.errors().isEmpty()) {
+      errors.add(new JsonObject().put("message", item.detail()));
+    } else {
+      item.errors().forEach(e -> errors.add(((JsonObject) e).copy()));
+    }
+    errors.forEach(
+        e -> {
+          JsonObject error = (JsonObject) e;
+          String field = error.getString("field");
+          error
+              .put("index", index)
+              .put("field", "transfers[" + index + "]" + (field == null ? "" : "." + field));
+        });
+    return new ProblemException(
+        new Problem(
+            422, item.code(), item.title(), "transfer " + index + ": " + item.detail(), errors));
+  }
+}

@@ -1,0 +1,120 @@
+package dev.coffer.api.user;
+
+import dev.coffer.api.http.ApiJson;
+import dev.coffer.api.http.JsonResponses;
+import dev.coffer.api.http.OperationHandlers;
+import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.http.RequestBodies;
+import dev.coffer.api.session.SessionAuthentication;
+import dev.coffer.api.session.SessionStore;
+import dev.coffer.api.session.WriteReceipts;
+import dev.coffer.ledger.user.UserStore;
+import dev.coffer.ledger.user.UserStore.User;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Sign-up, log-in and log-out. */
+public final class UserRoutes {
+  private static final Logger LOG = Logger.getLogger(UserRoutes.class.getName());
+
+  private final UserStore users;
+  private final PasswordHasher passwords;
+  private final SessionStore sessions;
+  private final WriteReceipts receipts;
+
+  public UserRoutes(
+      UserStore users, PasswordHasher passwords, SessionStore sessions, WriteReceipts receipts) {
+    this.users = users;
+    this.passwords = passwords;
+    this.sessions = sessions;
+    this.receipts = receipts;
+  }
+
+  /** Registers this feature's operations. */
+  public void addTo(OperationHandlers handlers) {
+    handlers
+        .on("createUser", this::register)
+        .on("createSession", this::logIn)
+        .on("deleteSession", this::logOut);
+  }
+
+  private Future<?> register(RoutingContext ctx) {
+    JsonObject body = RequestBodies.json(ctx);
+    String email = body.getString("email");
+    return passwords
+        .hash(body.getString("password"))
+        .compose(hash -> users.create(email, hash))
+        .compose(
+            committed ->
+                receipts.send(
+                    ctx, committed.token(), 201, user(committed.value()).toBuffer(), false));
+  }
+
+  private static JsonObject user(User user) {
+    return new JsonObject()
+        .put("id", ApiJson.id(user.id()))
+        .put("email", user.email())
+        .put("createdAt", ApiJson.time(user.createdAt()));
+  }
+
+  private Future<?> logIn(RoutingContext ctx) {
+    JsonObject body = RequestBodies.json(ctx);
+    String password = body.getString("password");
+    return users
+        .findByEmail(body.getString("email"))
+        .compose(
+            found ->
+                // Unknown e-mail and wrong password take the same path and the same time.
+                passwords
+                    .verify(password, found.map(User::passwordHash).orElse(null))
+                    .compose(
+                        ok -> {
+                          if (!ok) {
+                            return Future.failedFuture(
+                                ProblemException.of(
+                                    "invalid-credentials", "wrong e-mail or password"));
+                          }
+                          User user = found.orElseThrow();
+                          OffsetDateTime expires =
+                              OffsetDateTime.now(ZoneOffset.UTC).plus(sessions.ttl());
+                          return sessions
+                              .create(user.id())
+                              .recover(
+                                  e -> {
+                                    LOG.log(
+                                        Level.WARNING,
+                                        "session store unavailable: " + e.getMessage());
+                                    return Future.failedFuture(
+                                        ProblemException.of(
+                                            "service-unavailable",
+                                            "sessions cannot be created right now; retry"));
+                                  })
+                              .compose(
+                                  token ->
+                                      JsonResponses.send(
+                                          ctx,
+                                          201,
+                                          new JsonObject()
+                                              .put("token", token)
+                                              .put("userId", ApiJson.id(user.id()))
+                                              .put("expiresAt", ApiJson.time(expires))));
+                        }));
+  }
+
+  private Future<?> logOut(RoutingContext ctx) {
+    return sessions
+        .delete(SessionAuthentication.of(ctx))
+        .recover(
+            e ->
+                Future.failedFuture(
+                    ProblemException.of(
+                        "service-unavailable", "the session could not be ended right now; retry")))
+        .compose(
+            v -> ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end());
+  }
+}

@@ -1,0 +1,197 @@
+package dev.coffer.api.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coffer.api.testing.ApiClient;
+import dev.coffer.api.testing.ApiClient.Caller;
+import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.Reply;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What the router itself refuses is answered as problem+json with the contract's codes. */
+class ProtocolErrorsTest {
+  private static ApiClient api;
+  private static Caller caller;
+
+  @BeforeAll
+  static void start() {
+    api = ApiInstance.shared().client();
+    caller = api.newCaller();
+  }
+
+  @AfterAll
+  static void close() {
+    api.close();
+  }
+
+  @Test
+  void unknownRouteIs404Problem() {
+    for (String path : new String[] {"/", "/v1", "/v1/nothing", "/v1/transfersXYZ", "/v2/users"}) {
+      Reply reply = api.get(path, caller.token());
+      assertProblem(reply, 404, "not-found");
+    }
+    assertProblem(
+        api.send(HttpMethod.POST, "/v1/transfers:batchy", Map.of(), null), 404, "not-found");
+  }
+
+  @Test
+  void wrongMethodIs405WithAllow() {
+    Reply reply = api.delete("/v1/accounts", caller.token());
+    assertProblem(reply, 405, "method-not-allowed");
+    assertThat(reply.header("Allow")).contains("GET").contains("POST");
+
+    Reply batch = api.get("/v1/transfers:batch", caller.token());
+    assertProblem(batch, 405, "method-not-allowed");
+    assertThat(batch.header("Allow")).isEqualTo("POST");
+  }
+
+  @Test
+  void wrongContentTypeIs415() {
+    Reply reply =
+        api.send(
+            HttpMethod.POST,
+            "/v1/accounts",
+            Map.of("Authorization", "Bearer " + caller.token(), "Content-Type", "text/plain"),
+            Buffer.buffer("{\"currency\":\"EUR\"}"));
+    assertProblem(reply, 415, "unsupported-media-type");
+    Reply latin1 =
+        api.send(
+            HttpMethod.POST,
+            "/v1/accounts",
+            Map.of(
+                "Authorization",
+                "Bearer " + caller.token(),
+                "Content-Type",
+                "application/json; charset=iso-8859-1"),
+            Buffer.buffer("{\"currency\":\"EUR\"}"));
+    assertProblem(latin1, 415, "unsupported-media-type");
+  }
+
+  @Test
+  void malformedJsonIs400AndSchemaBreachIs422() {
+    Map<String, String> json =
+        Map.of("Authorization", "Bearer " + caller.token(), "Content-Type", "application/json");
+    assertProblem(
+        api.send(HttpMethod.POST, "/v1/accounts", json, Buffer.buffer("{\"currency\":")),
+        400,
+        "malformed-json");
+    assertProblem(
+        api.send(HttpMethod.POST, "/v1/accounts", json, Buffer.buffer("")), 400, "malformed-json");
+    Reply array = api.send(HttpMethod.POST, "/v1/accounts", json, Buffer.buffer("[1,2]"));
+    assertProblem(array, 422, "validation");
+    Reply unknown =
+        api.send(
+            HttpMethod.POST,
+            "/v1/accounts",
+            json,
+            Buffer.buffer("{\"currency\":\"EUR\",\"colour\":\"red\"}"));
+    assertProblem(unknown, 422, "validation");
+    assertThat(unknown.json().getJsonArray("errors").getJsonObject(0).getString("field"))
+        .isEqualTo("colour");
+  }
+
+  @Test
+  void bodyOver64KiBIs413() {
+    String big = "{\"currency\":\"EUR\",\"name\":\"" + "x".repeat(70 * 1024) + "\"}";
+    Reply reply =
+        api.send(
+            HttpMethod.POST,
+            "/v1/accounts",
+            Map.of("Authorization", "Bearer " + caller.token(), "Content-Type", "application/json"),
+            Buffer.buffer(big));
+    assertProblem(reply, 413, "payload-too-large");
+  }
+
+  @Test
+  void badQueryParametersAre400() {
+    for (String query : new String[] {"limit=0", "limit=201", "limit=ten", "cursor=%21%21"}) {
+      assertProblem(api.get("/v1/accounts?" + query, caller.token()), 400, "invalid-parameter");
+    }
+    assertProblem(
+        api.get("/v1/accounts", caller.token(), Map.of("Consistency-Token", "not-a-token")),
+        400,
+        "invalid-parameter");
+  }
+
+  @Test
+  void missingOrBadTokenIs401BeforeAnythingElse() {
+    assertProblem(api.get("/v1/accounts", null), 401, "unauthenticated");
+    assertProblem(api.get("/v1/accounts", "not-a-session"), 401, "unauthenticated");
+    assertProblem(
+        api.get("/v1/accounts", null, Map.of("Authorization", "Basic dXNlcjpwYXNz")),
+        401,
+        "unauthenticated");
+    // No key and no body, but no token either: the caller learns only that it must log in.
+    Reply reply = api.send(HttpMethod.POST, "/v1/deposits", Map.of(), null);
+    assertProblem(reply, 401, "unauthenticated");
+    assertThat(reply.header("WWW-Authenticate")).isEqualTo("Bearer");
+  }
+
+  @Test
+  void noInputAnyClientCanSendGetsA5xx() {
+    Random random = new Random(42);
+    String[] paths = {
+      "/v1/users",
+      "/v1/sessions",
+      "/v1/accounts",
+      "/v1/deposits",
+      "/v1/withdrawals",
+      "/v1/transfers",
+      "/v1/transfers:batch",
+      "/v1/transfers/" + java.util.UUID.randomUUID() + "/post",
+      "/v1/transfers/%00/void",
+      "/v1/accounts/%ZZ",
+      "/v1/accounts/" + "9".repeat(300) + "/entries"
+    };
+    String[] bodies = {
+      "null",
+      "{}",
+      "[]",
+      "\"text\"",
+      "{\"amount\":1e400}",
+      "{\"amount\":-1,\"accountId\":null}",
+      "{\"amount\":99999999999999999999999,\"accountId\":\"01a20000-0000-7000-8000-000000000000\"}",
+      "{\"email\":\"a\\u0000b@example.com\",\"password\":\"\\u0000\\u0000\\u0000\\u0000xxxx\"}",
+      "{\"currency\":\"EUR\",\"name\":\"\\ud800\"}",
+      "{\"transfers\":[" + "{},".repeat(150) + "{}]}",
+      "{\"fromAccountId\":\"01a20000-0000-7000-8000-000000000000\",\"toAccountId\":\"01a20000-0000-7000-8000-000000000000\",\"amount\":1}",
+      "{{{{",
+    };
+    for (String path : paths) {
+      for (String body : bodies) {
+        for (HttpMethod method :
+            new HttpMethod[] {HttpMethod.POST, HttpMethod.GET, HttpMethod.PUT}) {
+          Map<String, String> headers =
+              Map.of(
+                  "Authorization", "Bearer " + caller.token(),
+                  "Content-Type", "application/json",
+                  "Idempotency-Key", "fuzz-" + random.nextInt(1_000_000));
+          Reply reply = api.send(method, path, headers, Buffer.buffer(body));
+          assertThat(reply.status())
+              .as(method + " " + path + " " + body + " -> " + reply)
+              .isBetween(200, 499);
+          if (reply.status() >= 400) {
+            assertThat(reply.header("Content-Type")).isEqualTo("application/problem+json");
+          }
+        }
+      }
+    }
+  }
+
+  static void assertProblem(Reply reply, int status, String code) {
+    assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
+    assertThat(reply.header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(reply.json().getString("code")).as(reply.toString()).isEqualTo(code);
+    assertThat(reply.json().getInteger("status")).isEqualTo(status);
+    assertThat(reply.json().getString("type")).isEqualTo("urn:coffer:problem:" + code);
+    assertThat(reply.json().getString("title")).isNotBlank();
+    assertThat(reply.json().getString("detail")).isNotBlank();
+    assertThat(reply.text()).doesNotContain("Exception").doesNotContain("<html");
+  }
+}

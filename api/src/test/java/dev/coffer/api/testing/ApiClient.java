@@ -1,0 +1,138 @@
+package dev.coffer.api.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** Real HTTP against one Coffer instance, answered synchronously for test code. */
+public final class ApiClient implements AutoCloseable {
+  private final Vertx vertx = Vertx.vertx();
+  private final WebClient web;
+
+  ApiClient(int port) {
+    this.web =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(port)
+                .setUserAgentEnabled(false));
+  }
+
+  /** A user of the API: signed up and logged in. */
+  public record Caller(String id, String email, String password, String token) {}
+
+  /** Sends {@code method path} with {@code headers} and a raw {@code body} (null: none). */
+  public Reply send(HttpMethod method, String path, Map<String, String> headers, Buffer body) {
+    HttpRequest<Buffer> request = web.request(method, path);
+    headers.forEach(request::putHeader);
+    try {
+      var response =
+          (body == null ? request.send() : request.sendBuffer(body)).await(30, TimeUnit.SECONDS);
+      MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(response.headers());
+      return new Reply(response.statusCode(), copy, response.body());
+    } catch (Exception e) {
+      throw new IllegalStateException(method + " " + path + " failed", e);
+    }
+  }
+
+  public Reply get(String path, String token) {
+    return send(HttpMethod.GET, path, auth(token), null);
+  }
+
+  public Reply get(String path, String token, Map<String, String> headers) {
+    Map<String, String> all = new java.util.HashMap<>(auth(token));
+    all.putAll(headers);
+    return send(HttpMethod.GET, path, all, null);
+  }
+
+  /** POSTs JSON without an Idempotency-Key. */
+  public Reply post(String path, String token, JsonObject body) {
+    Map<String, String> headers = new java.util.HashMap<>(auth(token));
+    headers.put("Content-Type", "application/json");
+    return send(HttpMethod.POST, path, headers, body == null ? null : body.toBuffer());
+  }
+
+  /** POSTs JSON with {@code key} as Idempotency-Key. */
+  public Reply post(String path, String token, String key, JsonObject body) {
+    Map<String, String> headers = new java.util.HashMap<>(auth(token));
+    headers.put("Idempotency-Key", key);
+    if (body != null) {
+      headers.put("Content-Type", "application/json");
+    }
+    return send(HttpMethod.POST, path, headers, body == null ? null : body.toBuffer());
+  }
+
+  /** POSTs JSON with a fresh Idempotency-Key. */
+  public Reply move(String path, String token, JsonObject body) {
+    return post(path, token, UUID.randomUUID().toString(), body);
+  }
+
+  public Reply delete(String path, String token) {
+    return send(HttpMethod.DELETE, path, auth(token), null);
+  }
+
+  /** Signs up a new user and logs in. */
+  public Caller newCaller() {
+    String email = "u-" + UUID.randomUUID() + "@example.com";
+    String password = "pw-" + UUID.randomUUID();
+    Reply created =
+        post("/v1/users", null, new JsonObject().put("email", email).put("password", password));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    return new Caller(created.json().getString("id"), email, password, logIn(email, password));
+  }
+
+  /** Logs in; returns the token. */
+  public String logIn(String email, String password) {
+    Reply session =
+        post("/v1/sessions", null, new JsonObject().put("email", email).put("password", password));
+    assertThat(session.status()).as(session.toString()).isEqualTo(201);
+    return session.json().getString("token");
+  }
+
+  /** Opens an account; returns its id. */
+  public String openAccount(Caller caller, String currency) {
+    Reply account =
+        post("/v1/accounts", caller.token(), new JsonObject().put("currency", currency));
+    assertThat(account.status()).as(account.toString()).isEqualTo(201);
+    return account.json().getString("id");
+  }
+
+  /** Deposits {@code amount}; returns the transfer. */
+  public JsonObject deposit(Caller caller, String account, long amount) {
+    Reply deposit =
+        move(
+            "/v1/deposits",
+            caller.token(),
+            new JsonObject().put("accountId", account).put("amount", amount));
+    assertThat(deposit.status()).as(deposit.toString()).isEqualTo(201);
+    return deposit.json();
+  }
+
+  /** The account as its owner sees it. */
+  public JsonObject account(Caller caller, String account) {
+    Reply reply = get("/v1/accounts/" + account, caller.token());
+    assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+    return reply.json();
+  }
+
+  private static Map<String, String> auth(String token) {
+    return token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
+  }
+
+  @Override
+  public void close() {
+    web.close();
+    vertx.close();
+  }
+}
