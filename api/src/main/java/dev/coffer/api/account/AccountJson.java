@@ -22,6 +22,12 @@ public final class AccountJson {
         .put("createdAt", ApiJson.time(a.createdAt()));
   }
 
+  // The settlement side of a deposit or withdrawal is the service's own (sharded) account: the
+  // contract shows it as null rather than leak an id the client can do nothing with.
+  private static String settlementHidden(String kind, java.util.UUID counterparty) {
+    return "transfer".equals(kind) ? ApiJson.id(counterparty) : null;
+  }
+
   public static JsonObject entry(Entry e) {
     return new JsonObject()
         .put("seq", e.seq())
@@ -29,7 +35,7 @@ public final class AccountJson {
         .put("kind", e.kind())
         .put("amount", e.amount())
         .put("balanceAfter", e.balanceAfter())
-        .put("counterpartyAccountId", ApiJson.id(e.counterpartyAccountId()))
+        .put("counterpartyAccountId", settlementHidden(e.kind(), e.counterpartyAccountId()))
         .put("status", e.status())
         .put("description", e.description())
         .put("createdAt", ApiJson.time(e.createdAt()));

@@ -14,8 +14,9 @@ public final class TransferJson {
     return new JsonObject()
         .put("id", ApiJson.id(t.id()))
         .put("kind", t.kind())
-        .put("fromAccountId", ApiJson.id(t.fromAccountId()))
-        .put("toAccountId", ApiJson.id(t.toAccountId()))
+        // The settlement side of a deposit or withdrawal is the service's own account: null here.
+        .put("fromAccountId", "deposit".equals(t.kind()) ? null : ApiJson.id(t.fromAccountId()))
+        .put("toAccountId", "withdrawal".equals(t.kind()) ? null : ApiJson.id(t.toAccountId()))
         .put("amount", t.amount())
         .put("currency", t.currency())
         .put("status", t.status())

@@ -1,5 +1,6 @@
 package dev.coffer.api.http;
 
+import static dev.coffer.api.testing.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.api.testing.ApiClient;
@@ -182,16 +183,5 @@ class ProtocolErrorsTest {
         }
       }
     }
-  }
-
-  static void assertProblem(Reply reply, int status, String code) {
-    assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
-    assertThat(reply.header("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(reply.json().getString("code")).as(reply.toString()).isEqualTo(code);
-    assertThat(reply.json().getInteger("status")).isEqualTo(status);
-    assertThat(reply.json().getString("type")).isEqualTo("urn:coffer:problem:" + code);
-    assertThat(reply.json().getString("title")).isNotBlank();
-    assertThat(reply.json().getString("detail")).isNotBlank();
-    assertThat(reply.text()).doesNotContain("Exception").doesNotContain("<html");
   }
 }
