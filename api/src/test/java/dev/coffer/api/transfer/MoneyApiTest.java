@@ -13,7 +13,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -334,6 +341,65 @@ class MoneyApiTest {
     JsonObject after = api.account(alice, from);
     assertThat(after.getLong("balance")).isEqualTo(900);
     assertThat(after.getLong("available")).isEqualTo(700);
+  }
+
+  @Test
+  void concurrentPaymentsSentTwiceEachLandExactlyOnce() throws Exception {
+    int users = 4;
+    List<Caller> callers = new ArrayList<>();
+    List<String> accounts = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      Caller caller = api.newCaller();
+      callers.add(caller);
+      String account = api.openAccount(caller, "EUR");
+      accounts.add(account);
+      api.deposit(caller, account, 1_000);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    AtomicLongArray expected = new AtomicLongArray(users);
+    for (int i = 0; i < users; i++) {
+      expected.set(i, 1_000);
+    }
+    try {
+      List<Callable<Void>> work = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int seed = t;
+        work.add(
+            () -> {
+              Random random = new Random(seed);
+              for (int n = 0; n < 40; n++) {
+                int from = random.nextInt(users);
+                int to = (from + 1 + random.nextInt(users - 1)) % users;
+                long amount = 1 + random.nextInt(60);
+                String key = UUID.randomUUID().toString();
+                JsonObject body = transfer(accounts.get(from), accounts.get(to), amount);
+                // Every request is sent twice, as a client would retry after a lost answer.
+                Reply first = api.post("/v1/transfers", callers.get(from).token(), key, body);
+                Reply retry = api.post("/v1/transfers", callers.get(from).token(), key, body);
+                if (first.status() == 201) {
+                  expected.addAndGet(from, -amount);
+                  expected.addAndGet(to, amount);
+                  assertThat(retry.body().getBytes()).isEqualTo(first.body().getBytes());
+                } else {
+                  assertThat(first.code()).isEqualTo("insufficient-funds");
+                }
+              }
+              return null;
+            });
+      }
+      for (var f : pool.invokeAll(work)) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    long total = 0;
+    for (int i = 0; i < users; i++) {
+      long balance = api.account(callers.get(i), accounts.get(i)).getLong("balance");
+      assertThat(balance).as("account %d", i).isEqualTo(expected.get(i)).isNotNegative();
+      total += balance;
+    }
+    assertThat(total).isEqualTo(users * 1_000L);
   }
 
   static JsonObject transfer(String from, String to, long amount) {

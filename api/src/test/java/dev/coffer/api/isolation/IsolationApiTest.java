@@ -1,0 +1,154 @@
+package dev.coffer.api.isolation;
+
+import static dev.coffer.api.testing.ProblemAssert.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coffer.api.testing.ApiClient;
+import dev.coffer.api.testing.ApiClient.Caller;
+import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.Reply;
+import dev.coffer.ledger.LedgerExtension;
+import dev.coffer.ledger.LedgerFixture;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** User B can neither see nor move user A's money, by any endpoint. */
+@ExtendWith(LedgerExtension.class)
+class IsolationApiTest {
+  private static ApiClient api;
+
+  @BeforeAll
+  static void start() {
+    api = ApiInstance.shared().client();
+  }
+
+  @AfterAll
+  static void close() {
+    api.close();
+  }
+
+  @Test
+  void aStrangerCanNeitherSeeNorMoveAnotherUsersMoney(LedgerFixture ledger) {
+    Caller alice = api.newCaller();
+    Caller mallory = api.newCaller();
+    String aliceMain = api.openAccount(alice, "EUR");
+    String aliceOther = api.openAccount(alice, "EUR");
+    String malloryAccount = api.openAccount(mallory, "EUR");
+    api.deposit(alice, aliceMain, 10_000);
+    String alicePending =
+        api.move(
+                "/v1/transfers",
+                alice.token(),
+                transfer(aliceMain, aliceOther, 500).put("pending", true))
+            .json()
+            .getString("id");
+    String alicePosted =
+        api.move("/v1/transfers", alice.token(), transfer(aliceMain, aliceOther, 100))
+            .json()
+            .getString("id");
+    JsonObject before = api.account(alice, aliceMain);
+    String notFound = api.get("/v1/accounts/" + UUID.randomUUID(), mallory.token()).text();
+
+    // Reading.
+    for (String path :
+        new String[] {
+          "/v1/accounts/" + aliceMain,
+          "/v1/accounts/" + aliceMain + "/entries",
+          "/v1/transfers/" + alicePending,
+          "/v1/transfers/" + alicePosted
+        }) {
+      Reply reply = api.get(path, mallory.token());
+      assertProblem(reply, 404, "not-found");
+    }
+    assertThat(api.get("/v1/accounts/" + aliceMain, mallory.token()).text()).isEqualTo(notFound);
+    JsonArray mine = api.get("/v1/accounts", mallory.token()).json().getJsonArray("data");
+    assertThat(mine).hasSize(1);
+    assertThat(mine.getJsonObject(0).getString("id")).isEqualTo(malloryAccount);
+
+    // Moving.
+    assertProblem(
+        api.move(
+            "/v1/deposits",
+            mallory.token(),
+            new JsonObject().put("accountId", aliceMain).put("amount", 1)),
+        404,
+        "not-found");
+    assertProblem(
+        api.move(
+            "/v1/withdrawals",
+            mallory.token(),
+            new JsonObject().put("accountId", aliceMain).put("amount", 1)),
+        404,
+        "not-found");
+    assertProblem(
+        api.move("/v1/transfers", mallory.token(), transfer(aliceMain, malloryAccount, 1)),
+        404,
+        "not-found");
+    assertProblem(
+        api.move(
+            "/v1/transfers",
+            mallory.token(),
+            transfer(aliceMain, malloryAccount, 1).put("pending", true)),
+        404,
+        "not-found");
+    Reply batch =
+        api.move(
+            "/v1/transfers:batch",
+            mallory.token(),
+            new JsonObject()
+                .put("transfers", new JsonArray().add(transfer(aliceMain, malloryAccount, 1))));
+    assertThat(batch.status()).isEqualTo(422);
+    assertThat(batch.code()).isEqualTo("not-found");
+    assertProblem(
+        api.move("/v1/transfers/" + alicePending + "/post", mallory.token(), null),
+        404,
+        "not-found");
+    assertProblem(
+        api.move("/v1/transfers/" + alicePending + "/void", mallory.token(), null),
+        404,
+        "not-found");
+
+    // Nothing moved, nothing leaked.
+    assertThat(api.account(alice, aliceMain)).isEqualTo(before);
+    assertThat(api.account(mallory, malloryAccount).getLong("balance")).isZero();
+    assertThat(api.get("/v1/transfers/" + alicePending, alice.token()).json().getString("status"))
+        .isEqualTo("pending");
+    ledger.assertInvariants();
+  }
+
+  @Test
+  void aPayeeSeesThePaymentButNotThePayersAccount() {
+    Caller alice = api.newCaller();
+    Caller bob = api.newCaller();
+    String aliceAccount = api.openAccount(alice, "EUR");
+    String bobAccount = api.openAccount(bob, "EUR");
+    api.deposit(alice, aliceAccount, 1_000);
+    String paid =
+        api.move(
+                "/v1/transfers",
+                alice.token(),
+                transfer(aliceAccount, bobAccount, 10).put("pending", true))
+            .json()
+            .getString("id");
+    assertThat(api.get("/v1/transfers/" + paid, bob.token()).status()).isEqualTo(200);
+    assertProblem(api.get("/v1/accounts/" + aliceAccount, bob.token()), 404, "not-found");
+    // The payee may not post or void it: only the payer can.
+    assertProblem(
+        api.move("/v1/transfers/" + paid + "/post", bob.token(), null),
+        409,
+        "transfer-not-pending");
+    assertProblem(
+        api.move("/v1/transfers/" + paid + "/void", bob.token(), null),
+        409,
+        "transfer-not-pending");
+  }
+
+  private static JsonObject transfer(String from, String to, long amount) {
+    return new JsonObject().put("fromAccountId", from).put("toAccountId", to).put("amount", amount);
+  }
+}
