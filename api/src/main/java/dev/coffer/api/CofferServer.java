@@ -1,11 +1,15 @@
 package dev.coffer.api;
 
 import dev.coffer.api.account.AccountRoutes;
+import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.health.DependencyChecks;
 import dev.coffer.api.health.HealthRoutes;
 import dev.coffer.api.http.HttpVerticle;
 import dev.coffer.api.http.OperationHandlers;
+import dev.coffer.api.ratelimit.RateLimiting;
+import dev.coffer.api.ratelimit.SlidingWindowLimiter;
+import dev.coffer.api.redis.GuardedRedis;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.SessionStore;
 import dev.coffer.api.session.WriteReceipts;
@@ -56,21 +60,28 @@ public final class CofferServer {
     HealthRoutes health =
         new HealthRoutes(
             DependencyChecks.create(vertx, infra, config.healthCheckTimeout()), shuttingDown::get);
-    SessionStore sessions = new SessionStore(infra.redis(), config.sessionTtl());
+    GuardedRedis redis = new GuardedRedis(vertx, infra.redis(), config.redisTimeout());
+    SessionStore sessions = new SessionStore(redis, config.sessionTtl());
     OperationHandlers handlers = operations(vertx, config, infra.ledger(), sessions, health);
     SessionAuthentication authentication = new SessionAuthentication(sessions);
+    SlidingWindowLimiter limiter = new SlidingWindowLimiter(redis);
+    RateLimiting limits =
+        new RateLimiting(
+            config.rateLimits(),
+            limiter,
+            ClientAddresses.trusting(config.rateLimits().trustedProxies()));
     // Bound to no context: its listeners run even after a failed start has closed the event loops.
     Promise<CofferServer> result = Promise.promise();
     migrate(vertx, config)
         .compose(
             v ->
                 vertx.deployVerticle(
-                    () -> new HttpVerticle(config, handlers, authentication),
+                    () -> new HttpVerticle(config, handlers, authentication, limits),
                     new DeploymentOptions().setInstances(config.eventLoopInstances())))
         .compose(
             id ->
                 // Saves the first calls an EVAL; when Redis is not up yet they fall back to it.
-                sessions.preload().otherwise(e -> null).map(id))
+                Future.all(sessions.preload(), limiter.preload()).otherwise(e -> null).map(id))
         .map(
             id -> {
               LedgerMaintenance maintenance =

@@ -22,6 +22,10 @@ public record Infrastructure(DatabasePools databases, Ledger ledger, Redis redis
             .setUseReplicas(RedisReplicas.NEVER)
             .setMaxPoolSize(config.redisPoolSize())
             .setMaxPoolWaiting(config.redisPoolSize() * 8);
+    // A node that is gone must fail a call quickly, not after the OS's connect time-out.
+    redisOptions
+        .getNetClientOptions()
+        .setConnectTimeout((int) config.redisTimeout().toMillis() * 4);
     config.redisNodes().forEach(redisOptions::addConnectionString);
     DatabasePools pools = DatabasePools.create(vertx, config.database());
     return new Infrastructure(

@@ -1,5 +1,7 @@
 package dev.coffer.api.config;
 
+import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
@@ -20,6 +22,8 @@ public record CofferConfig(
     DatabaseSettings database,
     List<String> redisNodes,
     int redisPoolSize,
+    Duration redisTimeout,
+    RateLimitSettings rateLimits,
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
     Duration idempotencyRetention,
@@ -60,6 +64,12 @@ public record CofferConfig(
         db,
         r.get("COFFER_REDIS_NODES", DEFAULT_REDIS_NODES, CofferConfig::redisNodes),
         r.intIn("COFFER_REDIS_POOL_SIZE", 32, 1, 1000),
+        Duration.ofMillis(r.intIn("COFFER_REDIS_TIMEOUT_MS", 250, 10, 30_000)),
+        new RateLimitSettings(
+            r.get("COFFER_RATE_LIMIT_ENABLED", "true", CofferConfig::bool),
+            r.get("COFFER_RATE_LIMIT_FAIL_CLOSED", "false", CofferConfig::bool),
+            RateLimitSettings.policies(env::get),
+            r.get("COFFER_TRUSTED_PROXIES", "", CofferConfig::list)),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.
@@ -78,6 +88,14 @@ public record CofferConfig(
       throw new IllegalArgumentException("expected a comma-separated list of redis://host:port");
     }
     return nodes;
+  }
+
+  private static List<String> list(String value) {
+    List<String> items =
+        Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    // Parsed now so that a bad network fails the start, naming its variable.
+    ClientAddresses.trusting(items);
+    return items;
   }
 
   private static boolean bool(String value) {

@@ -1,5 +1,6 @@
 package dev.coffer.api.http;
 
+import dev.coffer.api.ratelimit.RateLimiting;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -38,7 +39,8 @@ public final class ApiRouter {
       Vertx vertx,
       ApiContract api,
       OperationHandlers handlers,
-      Handler<RoutingContext> authentication) {
+      Handler<RoutingContext> authentication,
+      RateLimiting limits) {
     OpenAPIContract contract = api.contract();
     OperationHandlers all = handlers.copy();
     all.raw(
@@ -68,9 +70,12 @@ public final class ApiRouter {
       // Security and validation are ours to order: authentication first, so an anonymous caller
       // learns nothing about a request's shape, then the schema.
       route.setDoSecurity(false).setDoValidation(false);
-      if (requiresBearer(operation)) {
+      boolean secured = requiresBearer(operation);
+      addIfAny(route, limits.beforeAuthentication(operation, secured));
+      if (secured) {
         route.addHandler(authentication);
       }
+      addIfAny(route, limits.afterAuthentication(operation));
       route.addHandler(validation.handler(operation)).addHandler(handler);
     }
     if (!unused.isEmpty()) {
@@ -84,6 +89,12 @@ public final class ApiRouter {
       router.errorHandler(status, problems);
     }
     return router;
+  }
+
+  private static void addIfAny(OpenAPIRoute route, Handler<RoutingContext> handler) {
+    if (handler != null) {
+      route.addHandler(handler);
+    }
   }
 
   private static boolean requiresBearer(Operation operation) {

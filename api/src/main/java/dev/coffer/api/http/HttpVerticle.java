@@ -1,6 +1,7 @@
 package dev.coffer.api.http;
 
 import dev.coffer.api.config.CofferConfig;
+import dev.coffer.api.ratelimit.RateLimiting;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -12,18 +13,23 @@ public final class HttpVerticle extends VerticleBase {
   private final CofferConfig config;
   private final OperationHandlers handlers;
   private final Handler<RoutingContext> authentication;
+  private final RateLimiting limits;
 
   public HttpVerticle(
-      CofferConfig config, OperationHandlers handlers, Handler<RoutingContext> authentication) {
+      CofferConfig config,
+      OperationHandlers handlers,
+      Handler<RoutingContext> authentication,
+      RateLimiting limits) {
     this.config = config;
     this.handlers = handlers;
     this.authentication = authentication;
+    this.limits = limits;
   }
 
   @Override
   public Future<?> start() {
     return ApiContract.load(vertx)
-        .map(contract -> ApiRouter.create(vertx, contract, handlers, authentication))
+        .map(contract -> ApiRouter.create(vertx, contract, handlers, authentication, limits))
         .compose(
             router ->
                 vertx

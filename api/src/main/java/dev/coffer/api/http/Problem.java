@@ -24,6 +24,7 @@ public record Problem(int status, String code, String title, String detail, Json
           kind("idempotency-request-in-progress", 409, "Request in progress"),
           kind("payload-too-large", 413, "Payload too large"),
           kind("unsupported-media-type", 415, "Unsupported media type"),
+          kind("rate-limited", 429, "Too many requests"),
           kind("validation", 422, "Validation failed"),
           kind("insufficient-funds", 422, "Insufficient funds"),
           kind("currency-mismatch", 422, "Currency mismatch"),

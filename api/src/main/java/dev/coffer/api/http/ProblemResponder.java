@@ -50,6 +50,9 @@ public final class ProblemResponder implements Handler<RoutingContext> {
         response.putHeader("Allow", allow);
       }
     }
+    if (problem.status() == 503 && response.headers().get("Retry-After") == null) {
+      response.putHeader("Retry-After", "1");
+    }
     if (problem.status() == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }

@@ -1,5 +1,6 @@
 package dev.coffer.api.session;
 
+import dev.coffer.api.redis.GuardedRedis;
 import dev.coffer.api.redis.RedisScript;
 import dev.coffer.ledger.db.ConsistencyToken;
 import io.vertx.core.Future;
@@ -49,11 +50,13 @@ public final class SessionStore {
               + "if cur < ARGV[1] then redis.call('HSET', KEYS[1], 'lsn', ARGV[1]) end\n"
               + "return 1");
 
+  private final GuardedRedis guarded;
   private final Redis redis;
   private final Duration ttl;
 
-  public SessionStore(Redis redis, Duration ttl) {
-    this.redis = redis;
+  public SessionStore(GuardedRedis guarded, Duration ttl) {
+    this.guarded = guarded;
+    this.redis = guarded.raw();
     this.ttl = ttl;
   }
 
@@ -87,8 +90,8 @@ public final class SessionStore {
       return Future.succeededFuture(Optional.empty());
     }
     String key = key(token);
-    return TOUCH
-        .run(redis, List.of(key), List.of(Long.toString(ttl.toMillis())))
+    return guarded
+        .call(() -> TOUCH.run(redis, List.of(key), List.of(Long.toString(ttl.toMillis()))))
         .map(response -> Optional.ofNullable(session(key, response)));
   }
 
@@ -107,12 +110,14 @@ public final class SessionStore {
 
   /** Records that the session has been answered a write at {@code token}. */
   public Future<Void> advance(Session session, ConsistencyToken token) {
-    return ADVANCE.run(redis, List.of(session.key()), List.of(token.toString())).mapEmpty();
+    return guarded
+        .call(() -> ADVANCE.run(redis, List.of(session.key()), List.of(token.toString())))
+        .mapEmpty();
   }
 
   /** Ends the session on every instance at once. */
   public Future<Void> delete(Session session) {
-    return redis.send(Request.cmd(Command.DEL).arg(session.key())).mapEmpty();
+    return guarded.call(() -> redis.send(Request.cmd(Command.DEL).arg(session.key()))).mapEmpty();
   }
 
   static String key(String token) {

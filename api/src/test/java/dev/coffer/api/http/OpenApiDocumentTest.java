@@ -3,6 +3,9 @@ package dev.coffer.api.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.ratelimit.RateLimitSettings;
+import dev.coffer.api.ratelimit.RateLimiting;
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiInstance;
 import dev.coffer.api.testing.Reply;
@@ -15,6 +18,7 @@ import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.contract.OpenAPIVersion;
 import io.vertx.openapi.impl.Utils;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,6 +31,12 @@ import org.junit.jupiter.api.Test;
 /** The served document is valid OpenAPI 3.1 and lists exactly the routes the router serves. */
 class OpenApiDocumentTest {
   private static final Set<String> METHODS = Set.of("get", "post", "put", "patch", "delete");
+  // Enabled, so that building the router checks every x-rate-limit names a policy.
+  private static final RateLimiting LIMITS =
+      new RateLimiting(
+          new RateLimitSettings(true, false, RateLimitSettings.policies(name -> null), List.of()),
+          null,
+          ClientAddresses.trusting(List.of()));
   private static ApiClient api;
   private static Vertx vertx;
 
@@ -67,7 +77,8 @@ class OpenApiDocumentTest {
     ApiContract contract = ApiContract.load(vertx).await(30, TimeUnit.SECONDS);
     OperationHandlers handlers = new OperationHandlers();
     operationIds(served()).forEach(id -> handlers.raw(id, ctx -> ctx.response().end()));
-    Router router = ApiRouter.create(vertx, contract, withoutOpenApi(handlers), ctx -> ctx.next());
+    Router router =
+        ApiRouter.create(vertx, contract, withoutOpenApi(handlers), ctx -> ctx.next(), LIMITS);
     Set<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.getPath() != null && route.methods() != null) {
@@ -84,7 +95,7 @@ class OpenApiDocumentTest {
     operationIds(served()).stream()
         .filter(id -> !id.equals("getAccount") && !id.equals("getOpenApi"))
         .forEach(id -> missing.raw(id, ctx -> ctx.response().end()));
-    assertThatThrownBy(() -> ApiRouter.create(vertx, contract, missing, ctx -> ctx.next()))
+    assertThatThrownBy(() -> ApiRouter.create(vertx, contract, missing, ctx -> ctx.next(), LIMITS))
         .hasMessageContaining("getAccount");
 
     OperationHandlers extra = withoutOpenApi(new OperationHandlers());
@@ -92,7 +103,7 @@ class OpenApiDocumentTest {
         .filter(id -> !id.equals("getOpenApi"))
         .forEach(id -> extra.raw(id, ctx -> ctx.response().end()));
     extra.raw("deleteEverything", ctx -> ctx.response().end());
-    assertThatThrownBy(() -> ApiRouter.create(vertx, contract, extra, ctx -> ctx.next()))
+    assertThatThrownBy(() -> ApiRouter.create(vertx, contract, extra, ctx -> ctx.next(), LIMITS))
         .hasMessageContaining("deleteEverything");
   }
 

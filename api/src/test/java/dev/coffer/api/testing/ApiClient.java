@@ -13,11 +13,20 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** Real HTTP against one Coffer instance, answered synchronously for test code. */
+/**
+ * Real HTTP against one Coffer instance, answered synchronously for test code.
+ *
+ * <p>Like a well-behaved client of several sessions, it sends the latest {@code Consistency-Token}
+ * it was given back on its reads, so that one user's read sees another's write as the contract
+ * promises (a session alone only sees its own writes).
+ */
 public final class ApiClient implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final WebClient web;
+  private final AtomicReference<String> latestToken = new AtomicReference<>();
+  private volatile boolean propagateTokens = true;
 
   ApiClient(int port) {
     this.web =
@@ -29,17 +38,32 @@ public final class ApiClient implements AutoCloseable {
                 .setUserAgentEnabled(false));
   }
 
+  /** This client, sending no Consistency-Token but those a test gives. */
+  public ApiClient withoutTokenPropagation() {
+    propagateTokens = false;
+    return this;
+  }
+
   /** A user of the API: signed up and logged in. */
   public record Caller(String id, String email, String password, String token) {}
 
   /** Sends {@code method path} with {@code headers} and a raw {@code body} (null: none). */
   public Reply send(HttpMethod method, String path, Map<String, String> headers, Buffer body) {
     HttpRequest<Buffer> request = web.request(method, path);
+    String latest = latestToken.get();
+    if (propagateTokens && latest != null && method == HttpMethod.GET) {
+      request.putHeader("Consistency-Token", latest);
+    }
     headers.forEach(request::putHeader);
     try {
       var response =
           (body == null ? request.send() : request.sendBuffer(body)).await(30, TimeUnit.SECONDS);
       MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(response.headers());
+      String token = copy.get("Consistency-Token");
+      if (token != null) {
+        // Fixed-width hex: string order is log order.
+        latestToken.accumulateAndGet(token, (a, b) -> a == null || a.compareTo(b) < 0 ? b : a);
+      }
       return new Reply(response.statusCode(), copy, response.body());
     } catch (Exception e) {
       throw new IllegalStateException(method + " " + path + " failed", e);

@@ -2,6 +2,7 @@ package dev.coffer.api.testing;
 
 import dev.coffer.api.CofferServer;
 import dev.coffer.api.config.CofferConfig;
+import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.ledger.stack.TestStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,6 +42,11 @@ public final class ApiInstance implements AutoCloseable {
     env.put("COFFER_EVENT_LOOPS", "2");
     // The slowest legal bcrypt cost would make every test log-in take a tenth of a second.
     env.put("COFFER_PASSWORD_HASH_COST", "4");
+    // Every test runs from 127.0.0.1: the limits are the rate-limit tests' business, and they set
+    // their own (with subjects of their own).
+    RateLimitSettings.DEFAULTS
+        .keySet()
+        .forEach(policy -> env.put(RateLimitSettings.variable(policy), "1000000/60"));
     env.putAll(overrides);
     try {
       CofferServer server = CofferServer.start(CofferConfig.from(env)).await(60, TimeUnit.SECONDS);

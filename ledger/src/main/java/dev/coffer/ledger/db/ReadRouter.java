@@ -1,5 +1,6 @@
 package dev.coffer.ledger.db;
 
+import dev.coffer.ledger.LedgerException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
@@ -65,6 +66,9 @@ public final class ReadRouter {
         .apply(replica)
         .recover(
             failure -> {
+              if (failure instanceof LedgerException) {
+                return Future.failedFuture(failure); // the answer (not-found, say), not a fault
+              }
               if (failure instanceof PgException pg) {
                 // Cancelled by a conflict with WAL replay: the primary has no such conflict.
                 return "40001".equals(pg.getSqlState())

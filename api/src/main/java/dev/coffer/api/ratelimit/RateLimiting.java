@@ -1,0 +1,184 @@
+package dev.coffer.api.ratelimit;
+
+import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.http.Problem;
+import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.ratelimit.RateLimitPolicy.Scope;
+import dev.coffer.api.session.Session;
+import dev.coffer.api.session.SessionAuthentication;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.contract.Operation;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Applies the rate-limit policies each operation of the contract names in its {@code x-rate-limit}
+ * extension: those by IP address or e-mail before authentication, those by user after it. Requests
+ * to an authenticated operation that carry no {@code Authorization} header count against the {@code
+ * anonymous} policy. Operations naming no policy (health, metrics) are never limited. Every
+ * response of a limited operation carries {@code RateLimit-Policy} and {@code RateLimit}; a refused
+ * one is 429 {@code rate-limited} with {@code Retry-After}.
+ */
+public final class RateLimiting {
+  public static final String EXTENSION = "x-rate-limit";
+  private static final String DECISIONS = "coffer.rate-limit.decisions";
+
+  private final RateLimitSettings settings;
+  private final SlidingWindowLimiter limiter;
+  private final ClientAddresses clients;
+
+  public RateLimiting(
+      RateLimitSettings settings, SlidingWindowLimiter limiter, ClientAddresses clients) {
+    this.settings = settings;
+    this.limiter = limiter;
+    this.clients = clients;
+  }
+
+  /** The stage run before authentication for {@code operation}, or null when it has none. */
+  public Handler<RoutingContext> beforeAuthentication(Operation operation, boolean secured) {
+    List<RateLimitPolicy> named = policies(operation, true);
+    RateLimitPolicy anonymous = secured ? settings.policies().get("anonymous") : null;
+    if (!settings.enabled() || (named.isEmpty() && anonymous == null)) {
+      return null;
+    }
+    return ctx -> {
+      List<RateLimitPolicy> applicable = new ArrayList<>(named);
+      if (anonymous != null && ctx.request().getHeader("Authorization") == null) {
+        applicable.add(anonymous);
+      }
+      apply(ctx, applicable);
+    };
+  }
+
+  /** The stage run after authentication for {@code operation}, or null when it has none. */
+  public Handler<RoutingContext> afterAuthentication(Operation operation) {
+    List<RateLimitPolicy> named = policies(operation, false);
+    if (!settings.enabled() || named.isEmpty()) {
+      return null;
+    }
+    return ctx -> apply(ctx, named);
+  }
+
+  private List<RateLimitPolicy> policies(Operation operation, boolean beforeAuthentication) {
+    Object listed = operation.getExtensions().get(EXTENSION);
+    List<RateLimitPolicy> policies = new ArrayList<>();
+    if (listed == null) {
+      return policies;
+    }
+    for (Object name : (Iterable<?>) listed) {
+      RateLimitPolicy policy = settings.policies().get(String.valueOf(name));
+      if (policy == null) {
+        throw new IllegalStateException(
+            operation.getOperationId() + " names an unknown rate-limit policy: " + name);
+      }
+      if ((policy.scope() != Scope.USER) == beforeAuthentication) {
+        policies.add(policy);
+      }
+    }
+    return policies;
+  }
+
+  private void apply(RoutingContext ctx, List<RateLimitPolicy> applicable) {
+    List<Future<Decision>> decisions = new ArrayList<>();
+    for (RateLimitPolicy policy : applicable) {
+      String subject = subject(ctx, policy);
+      if (subject != null) {
+        decisions.add(
+            limiter
+                .decide(policy, subject)
+                .recover(
+                    e ->
+                        settings.failClosed()
+                            ? Future.failedFuture(
+                                ProblemException.of(
+                                    "service-unavailable", "rate limits cannot be checked; retry"))
+                            : Future.succeededFuture(Decision.unknown(policy))));
+      }
+    }
+    Future.all(decisions)
+        .onFailure(ctx::fail)
+        .onSuccess(
+            all -> {
+              List<Decision> seen = ctx.get(DECISIONS, new ArrayList<>());
+              seen.addAll(all.list());
+              ctx.put(DECISIONS, seen);
+              writeHeaders(ctx, seen);
+              long retryAfter =
+                  seen.stream()
+                      .filter(d -> !d.allowed())
+                      .mapToLong(Decision::retryAfter)
+                      .max()
+                      .orElse(0);
+              if (retryAfter > 0) {
+                ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
+                ctx.fail(
+                    new ProblemException(
+                        Problem.of(
+                            "rate-limited",
+                            "too many requests ("
+                                + seen.stream()
+                                    .filter(d -> !d.allowed())
+                                    .map(d -> d.policy().name())
+                                    .collect(Collectors.joining(", "))
+                                + "); retry in "
+                                + retryAfter
+                                + " s")));
+                return;
+              }
+              ctx.next();
+            });
+  }
+
+  private static void writeHeaders(RoutingContext ctx, List<Decision> decisions) {
+    ctx.response()
+        .putHeader(
+            "RateLimit-Policy",
+            decisions.stream().map(d -> d.policy().header()).collect(Collectors.joining(", ")));
+    String known =
+        decisions.stream()
+            .filter(Decision::known)
+            .map(Decision::header)
+            .collect(Collectors.joining(", "));
+    if (!known.isEmpty()) {
+      ctx.response().putHeader("RateLimit", known);
+    }
+  }
+
+  private String subject(RoutingContext ctx, RateLimitPolicy policy) {
+    return switch (policy.scope()) {
+      case IP -> clients.of(ctx.request());
+      case USER -> {
+        Session session = SessionAuthentication.of(ctx);
+        yield session == null ? null : session.userId().toString();
+      }
+      case EMAIL -> email(ctx);
+    };
+  }
+
+  // The e-mail a log-in names, hashed: Redis keys hold no addresses. Unreadable bodies have none
+  // (validation answers them next).
+  private static String email(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      Object email = body == null ? null : body.getValue("email");
+      if (!(email instanceof String text)) {
+        return null;
+      }
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(text.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 16);
+    } catch (RuntimeException | NoSuchAlgorithmException e) {
+      return null;
+    }
+  }
+}
