@@ -32,12 +32,18 @@ public final class ClientAddresses {
   /** The client address of {@code request}. */
   public String of(HttpServerRequest request) {
     SocketAddress peer = request.remoteAddress();
-    String address = peer == null ? "unknown" : peer.hostAddress();
+    return of(
+        peer == null ? "unknown" : peer.hostAddress(), request.headers().getAll("X-Forwarded-For"));
+  }
+
+  /** The client address for a connection from {@code peer} with these X-Forwarded-For headers. */
+  public String of(String peer, List<String> forwardedFor) {
+    String address = peer;
     if (!isTrusted(address)) {
       return address;
     }
     List<String> hops = new ArrayList<>();
-    for (String header : request.headers().getAll("X-Forwarded-For")) {
+    for (String header : forwardedFor) {
       for (String hop : header.split(",")) {
         if (!hop.isBlank()) {
           hops.add(hop.trim());

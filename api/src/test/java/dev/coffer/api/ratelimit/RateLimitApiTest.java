@@ -1,0 +1,266 @@
+package dev.coffer.api.ratelimit;
+
+import static dev.coffer.api.testing.ProblemAssert.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coffer.api.testing.ApiClient;
+import dev.coffer.api.testing.ApiClient.Caller;
+import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.Reply;
+import dev.coffer.ledger.stack.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sliding-window limits over the real cluster, shared by two instances. Every test uses subjects of
+ * its own (fresh users, e-mails, and client addresses through a trusted X-Forwarded-For).
+ */
+class RateLimitApiTest {
+  private static final AtomicInteger NEXT_IP = new AtomicInteger(1);
+  private static final Map<String, String> SETTINGS =
+      Map.of(
+          "COFFER_TRUSTED_PROXIES", "127.0.0.1/32,::1/128",
+          "COFFER_RATE_LIMIT_ANONYMOUS", "40/60",
+          "COFFER_RATE_LIMIT_LOGIN_IP", "20/60",
+          "COFFER_RATE_LIMIT_LOGIN_EMAIL", "3/60",
+          "COFFER_RATE_LIMIT_ACCOUNT_CREATION", "7/60",
+          "COFFER_RATE_LIMIT_MONEY", "100/60",
+          "COFFER_RATE_LIMIT_READS", "10/2");
+  private static ApiInstance first;
+  private static ApiInstance second;
+  private static ApiClient one;
+  private static ApiClient two;
+  private static Vertx vertx;
+  private static Redis redis;
+
+  @BeforeAll
+  static void start() {
+    first = ApiInstance.start(SETTINGS);
+    second = ApiInstance.start(SETTINGS);
+    one = first.client();
+    two = second.client();
+    vertx = Vertx.vertx();
+    RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
+    TestStack.get().settings().redisNodes().forEach(options::addConnectionString);
+    redis = Redis.createClient(vertx, options);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    one.close();
+    two.close();
+    first.close();
+    second.close();
+    redis.close();
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aBurstOfFailedLoginsGets429WithRetryAfterAndTheRateLimitHeaders() {
+    // Signed up, never logged in: its e-mail has no attempts yet.
+    String email = "victim-" + UUID.randomUUID() + "@example.com";
+    String password = "the right password";
+    assertThat(
+            one.post(
+                    "/v1/users",
+                    null,
+                    new JsonObject().put("email", email).put("password", password))
+                .status())
+        .isEqualTo(201);
+    String ip = nextIp();
+    List<Reply> replies = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      replies.add(logIn(i % 2 == 0 ? one : two, ip, email, "wrong password " + i));
+    }
+    for (int i = 0; i < 3; i++) {
+      assertProblem(replies.get(i), 401, "invalid-credentials");
+      assertThat(replies.get(i).header("RateLimit")).contains("\"login-email\";r=" + (2 - i));
+    }
+    Reply limited = replies.get(3);
+    assertProblem(limited, 429, "rate-limited");
+    assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(1L, 60L);
+    assertThat(limited.header("RateLimit-Policy"))
+        .contains("\"login-email\";q=3;w=60")
+        .contains("\"login-ip\";q=20;w=60")
+        .contains("\"anonymous\";q=40;w=60");
+    assertThat(limited.header("RateLimit")).contains("\"login-email\";r=0;t=");
+    // The right password does not get past the limit either, and from another IP neither.
+    assertProblem(logIn(two, nextIp(), email, password), 429, "rate-limited");
+  }
+
+  @Test
+  void normalTrafficUnderTheLimitNeverSeesA429() throws Exception {
+    Caller caller = one.newCaller();
+    // 3 reads a second against 10 per 2 s, for 4 s, alternating instances.
+    for (int i = 0; i < 12; i++) {
+      Reply reply = (i % 2 == 0 ? one : two).get("/v1/accounts", caller.token());
+      assertThat(reply.status()).as("read %d: %s", i, reply).isEqualTo(200);
+      assertThat(reply.header("RateLimit-Policy")).isEqualTo("\"reads\";q=10;w=2");
+      assertThat(reply.header("RateLimit")).matches("\"reads\";r=\\d+;t=\\d+");
+      Thread.sleep(333);
+    }
+  }
+
+  @Test
+  void twoInstancesShareOneLimit() throws Exception {
+    Caller caller = one.newCaller();
+    ExecutorService pool = Executors.newFixedThreadPool(10);
+    try {
+      List<Callable<Reply>> calls = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        ApiClient client = i % 2 == 0 ? one : two;
+        calls.add(
+            () ->
+                client.post(
+                    "/v1/accounts", caller.token(), new JsonObject().put("currency", "EUR")));
+      }
+      int created = 0;
+      int limited = 0;
+      for (Future<Reply> f : pool.invokeAll(calls)) {
+        Reply reply = f.get();
+        if (reply.status() == 201) {
+          created++;
+        } else {
+          assertProblem(reply, 429, "rate-limited");
+          limited++;
+        }
+      }
+      assertThat(created).isEqualTo(7);
+      assertThat(limited).isEqualTo(13);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void theWindowSlidesSoThereIsNoDoubleBurstAtItsEdge() throws Exception {
+    Caller caller = one.newCaller();
+    long windowMs = 2_000;
+    // Wait until 1.5 s into one of Redis's 2-s windows, then spend the whole quota.
+    sleepUntilWindowOffset(windowMs, 1_500);
+    int first = allowedReads(caller, 10);
+    assertThat(first).isEqualTo(10);
+    // Just past the edge, a fixed window would allow another 10; the sliding one still counts
+    // almost all of the previous window's.
+    sleepUntilWindowOffset(windowMs, 50);
+    int justAfter = allowedReads(caller, 10);
+    assertThat(justAfter).isLessThanOrEqualTo(1);
+    // A whole window later the previous burst has slid out.
+    Thread.sleep(2_100);
+    assertThat(allowedReads(caller, 5)).isEqualTo(5);
+  }
+
+  @Test
+  void subjectsSpreadOverEveryMaster() throws Exception {
+    Response slots =
+        redis.send(Request.cmd(Command.CLUSTER).arg("SLOTS")).await(5, TimeUnit.SECONDS);
+    Set<String> masters = new HashSet<>();
+    RateLimitPolicy reads =
+        new RateLimitPolicy("reads", RateLimitPolicy.Scope.USER, 10, Duration.ofSeconds(2));
+    for (int i = 0; i < 30; i++) {
+      String key = SlidingWindowLimiter.key(reads, UUID.randomUUID().toString());
+      long slot =
+          redis
+              .send(Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(key))
+              .await(5, TimeUnit.SECONDS)
+              .toLong();
+      for (Response range : slots) {
+        if (slot >= range.get(0).toLong() && slot <= range.get(1).toLong()) {
+          masters.add(range.get(2).get(1).toString());
+        }
+      }
+    }
+    assertThat(masters).hasSize(3);
+  }
+
+  @Test
+  void aTrustedProxysForwardedAddressIsTheSubject() {
+    // Two client addresses behind the same proxy each get the whole login-ip quota.
+    String a = nextIp();
+    String b = nextIp();
+    for (int i = 0; i < 20; i++) {
+      assertThat(logIn(one, a, "nobody-" + UUID.randomUUID() + "@example.com", "x").status())
+          .isEqualTo(401);
+    }
+    assertProblem(
+        logIn(one, a, "nobody-" + UUID.randomUUID() + "@example.com", "x"), 429, "rate-limited");
+    assertThat(logIn(two, b, "nobody-" + UUID.randomUUID() + "@example.com", "x").status())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void healthIsNeverLimited() {
+    for (int i = 0; i < 60; i++) {
+      Reply live =
+          one.send(HttpMethod.GET, "/health/live", Map.of("X-Forwarded-For", "192.0.2.1"), null);
+      assertThat(live.status()).isEqualTo(200);
+      assertThat(live.header("RateLimit")).isNull();
+      assertThat(live.header("RateLimit-Policy")).isNull();
+    }
+  }
+
+  private static int allowedReads(Caller caller, int n) {
+    int allowed = 0;
+    for (int i = 0; i < n; i++) {
+      Reply reply = one.get("/v1/accounts", caller.token());
+      if (reply.status() == 200) {
+        allowed++;
+      } else {
+        assertProblem(reply, 429, "rate-limited");
+      }
+    }
+    return allowed;
+  }
+
+  private static void sleepUntilWindowOffset(long windowMs, long offsetMs) throws Exception {
+    Response time = redis.send(Request.cmd(Command.TIME)).await(5, TimeUnit.SECONDS);
+    long now = time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
+    long into = now % windowMs;
+    long wait = offsetMs - into;
+    if (wait <= 0) {
+      wait += windowMs;
+    }
+    Thread.sleep(wait);
+  }
+
+  private static Reply logIn(ApiClient client, String ip, String email, String password) {
+    Map<String, String> headers = new HashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("X-Forwarded-For", ip);
+    return client.send(
+        HttpMethod.POST,
+        "/v1/sessions",
+        headers,
+        new JsonObject().put("email", email).put("password", password).toBuffer());
+  }
+
+  private static String nextIp() {
+    int n = NEXT_IP.getAndIncrement();
+    // TEST-NET-3 with a per-run prefix: counters left in Redis by an earlier run do not matter.
+    return "203.0." + (int) (ProcessHandle.current().pid() % 250) + "." + (n % 250);
+  }
+}
