@@ -1,5 +1,6 @@
 package dev.coffer.api;
 
+import dev.coffer.api.account.AccountCache;
 import dev.coffer.api.account.AccountRoutes;
 import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.config.CofferConfig;
@@ -62,7 +63,8 @@ public final class CofferServer {
             DependencyChecks.create(vertx, infra, config.healthCheckTimeout()), shuttingDown::get);
     GuardedRedis redis = new GuardedRedis(vertx, infra.redis(), config.redisTimeout());
     SessionStore sessions = new SessionStore(redis, config.sessionTtl());
-    OperationHandlers handlers = operations(vertx, config, infra.ledger(), sessions, health);
+    AccountCache cache = new AccountCache(config.cacheAccounts(), redis, config.cacheTtl());
+    OperationHandlers handlers = operations(vertx, config, infra.ledger(), sessions, cache, health);
     SessionAuthentication authentication = new SessionAuthentication(sessions);
     SlidingWindowLimiter limiter = new SlidingWindowLimiter(redis);
     RateLimiting limits =
@@ -119,7 +121,12 @@ public final class CofferServer {
   }
 
   private static OperationHandlers operations(
-      Vertx vertx, CofferConfig config, Ledger ledger, SessionStore sessions, HealthRoutes health) {
+      Vertx vertx,
+      CofferConfig config,
+      Ledger ledger,
+      SessionStore sessions,
+      AccountCache cache,
+      HealthRoutes health) {
     WriteReceipts receipts = new WriteReceipts(sessions);
     OperationHandlers handlers = new OperationHandlers();
     health.addTo(handlers);
@@ -129,8 +136,8 @@ public final class CofferServer {
             sessions,
             receipts)
         .addTo(handlers);
-    new AccountRoutes(ledger.accounts(), ledger.entries(), receipts).addTo(handlers);
-    new TransferRoutes(ledger.transfers(), receipts).addTo(handlers);
+    new AccountRoutes(ledger.accounts(), ledger.entries(), receipts, cache).addTo(handlers);
+    new TransferRoutes(ledger.transfers(), receipts, cache).addTo(handlers);
     return handlers;
   }
 

@@ -11,6 +11,7 @@ import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.WriteReceipts;
 import dev.coffer.ledger.account.AccountService;
+import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.entry.Entry;
 import dev.coffer.ledger.entry.EntryService;
 import io.vertx.core.Future;
@@ -24,11 +25,14 @@ public final class AccountRoutes {
   private final AccountService accounts;
   private final EntryService entries;
   private final WriteReceipts receipts;
+  private final AccountCache cache;
 
-  public AccountRoutes(AccountService accounts, EntryService entries, WriteReceipts receipts) {
+  public AccountRoutes(
+      AccountService accounts, EntryService entries, WriteReceipts receipts, AccountCache cache) {
     this.accounts = accounts;
     this.entries = entries;
     this.receipts = receipts;
+    this.cache = cache;
   }
 
   /** Registers this feature's operations. */
@@ -75,12 +79,26 @@ public final class AccountRoutes {
   }
 
   private Future<?> get(RoutingContext ctx) {
-    return accounts
-        .get(
-            SessionAuthentication.of(ctx).userId(),
-            RequestBodies.pathId(ctx, "id"),
-            ReadConsistency.required(ctx))
-        .compose(account -> JsonResponses.send(ctx, 200, AccountJson.account(account)));
+    UUID owner = SessionAuthentication.of(ctx).userId();
+    UUID id = RequestBodies.pathId(ctx, "id");
+    ConsistencyToken required = ReadConsistency.required(ctx);
+    return cache
+        .get(owner, id, required)
+        .compose(
+            cached -> {
+              if (cached.isPresent()) {
+                return JsonResponses.send(ctx, 200, cached.get());
+              }
+              return accounts
+                  .get(owner, id, required)
+                  .compose(
+                      account -> {
+                        JsonObject json = AccountJson.account(account);
+                        // What was read is at least as fresh as what the read required.
+                        cache.put(owner, id, required, json);
+                        return JsonResponses.send(ctx, 200, json);
+                      });
+            });
   }
 
   private Future<?> entries(RoutingContext ctx) {

@@ -24,6 +24,8 @@ public record CofferConfig(
     int redisPoolSize,
     Duration redisTimeout,
     RateLimitSettings rateLimits,
+    boolean cacheAccounts,
+    Duration cacheTtl,
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
     Duration idempotencyRetention,
@@ -70,6 +72,8 @@ public record CofferConfig(
             r.get("COFFER_RATE_LIMIT_FAIL_CLOSED", "false", CofferConfig::bool),
             RateLimitSettings.policies(env::get),
             r.get("COFFER_TRUSTED_PROXIES", "", CofferConfig::list)),
+        r.get("COFFER_CACHE_ACCOUNTS", "false", CofferConfig::bool),
+        Duration.ofMillis(r.intIn("COFFER_CACHE_TTL_MS", 30_000, 100, 3_600_000)),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.

@@ -1,5 +1,6 @@
 package dev.coffer.api.transfer;
 
+import dev.coffer.api.account.AccountCache;
 import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.RequestBodies;
@@ -12,12 +13,16 @@ import dev.coffer.ledger.db.Committed;
 import dev.coffer.ledger.idempotency.IdempotencyKey;
 import dev.coffer.ledger.idempotency.Outcome;
 import dev.coffer.ledger.idempotency.StoredResponse;
+import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -28,10 +33,12 @@ import java.util.function.Function;
 public final class TransferRoutes {
   private final TransferService transfers;
   private final WriteReceipts receipts;
+  private final AccountCache cache;
 
-  public TransferRoutes(TransferService transfers, WriteReceipts receipts) {
+  public TransferRoutes(TransferService transfers, WriteReceipts receipts, AccountCache cache) {
     this.transfers = transfers;
     this.receipts = receipts;
+    this.cache = cache;
   }
 
   /** Registers this feature's operations. */
@@ -53,20 +60,17 @@ public final class TransferRoutes {
     IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), body);
     return transfers
         .move(session.userId(), request, key, t -> stored(201, TransferJson.transfer(t)))
-        .compose(committed -> answer(ctx, committed));
+        .compose(committed -> answer(ctx, committed, accountsOf(List.of(request))));
   }
 
   private Future<?> batch(RoutingContext ctx) {
     Session session = SessionAuthentication.of(ctx);
     JsonObject body = RequestBodies.json(ctx);
     IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), body);
+    List<TransferRequest> requests = TransferBodies.batch(body);
     return transfers
-        .batch(
-            session.userId(),
-            TransferBodies.batch(body),
-            key,
-            list -> stored(201, TransferJson.list(list)))
-        .compose(committed -> answer(ctx, committed));
+        .batch(session.userId(), requests, key, list -> stored(201, TransferJson.list(list)))
+        .compose(committed -> answer(ctx, committed, accountsOf(requests)));
   }
 
   private Future<?> settle(RoutingContext ctx, String outcome) {
@@ -75,7 +79,16 @@ public final class TransferRoutes {
     IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), null);
     return transfers
         .settle(session.userId(), id, outcome, key, t -> stored(200, TransferJson.transfer(t)))
-        .compose(committed -> answer(ctx, committed));
+        .compose(
+            committed -> {
+              Transfer settled = committed.value().value(); // null on a replay: nothing moved
+              Set<UUID> touched = new HashSet<>();
+              if (settled != null) {
+                touched.add(settled.fromAccountId());
+                touched.add(settled.toAccountId());
+              }
+              return answer(ctx, committed, touched);
+            });
   }
 
   private Future<?> get(RoutingContext ctx) {
@@ -91,13 +104,29 @@ public final class TransferRoutes {
     return new StoredResponse(status, body.toBuffer().getBytes());
   }
 
-  private Future<Void> answer(RoutingContext ctx, Committed<? extends Outcome<?>> committed) {
+  private static Set<UUID> accountsOf(List<TransferRequest> requests) {
+    Set<UUID> ids = new HashSet<>();
+    requests.forEach(
+        r -> {
+          ids.add(r.from());
+          ids.add(r.to());
+        });
+    return ids;
+  }
+
+  // Cached balances of the accounts a write touched are dropped before the write is answered.
+  private Future<Void> answer(
+      RoutingContext ctx, Committed<? extends Outcome<?>> committed, Set<UUID> touched) {
     Outcome<?> outcome = committed.value();
-    return receipts.send(
-        ctx,
-        committed.token(),
-        outcome.response().status(),
-        Buffer.buffer(outcome.response().body()),
-        outcome.replayed());
+    return cache
+        .invalidate(outcome.replayed() ? Set.of() : touched)
+        .compose(
+            v ->
+                receipts.send(
+                    ctx,
+                    committed.token(),
+                    outcome.response().status(),
+                    Buffer.buffer(outcome.response().body()),
+                    outcome.replayed()));
   }
 }
