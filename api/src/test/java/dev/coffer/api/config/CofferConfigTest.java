@@ -56,4 +56,21 @@ class CofferConfigTest {
         .hasMessageContaining("COFFER_PG_PRIMARY")
         .hasMessageNotContaining("s3cret");
   }
+
+  @Test
+  void rateLimitPoliciesAreReadAsLimitPerSeconds() {
+    CofferConfig config = CofferConfig.from(Map.of("COFFER_RATE_LIMIT_LOGIN_EMAIL", "5/300"));
+    var policy = config.rateLimits().policies().get("login-email");
+    assertThat(policy.limit()).isEqualTo(5);
+    assertThat(policy.window()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(policy.header()).isEqualTo("\"login-email\";q=5;w=300");
+    assertThat(config.rateLimits().policies())
+        .containsKeys("anonymous", "login-ip", "account-creation", "money", "reads");
+    assertThatThrownBy(() -> CofferConfig.from(Map.of("COFFER_RATE_LIMIT_MONEY", "lots")))
+        .hasMessageContaining("COFFER_RATE_LIMIT_MONEY");
+    assertThatThrownBy(() -> CofferConfig.from(Map.of("COFFER_RATE_LIMIT_MONEY", "0/60")))
+        .hasMessageContaining("COFFER_RATE_LIMIT_MONEY");
+    assertThatThrownBy(() -> CofferConfig.from(Map.of("COFFER_TRUSTED_PROXIES", "10.0.0.0/99")))
+        .hasMessageContaining("COFFER_TRUSTED_PROXIES");
+  }
 }
