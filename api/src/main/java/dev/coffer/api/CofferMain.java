@@ -39,11 +39,7 @@ public final class CofferMain {
     CofferServer.start(config)
         .onSuccess(
             server -> {
-              Runtime.getRuntime()
-                  .addShutdownHook(
-                      new Thread(
-                          () -> server.stop().toCompletionStage().toCompletableFuture().join(),
-                          "coffer-shutdown"));
+              ShutdownSignals.install(server, config.shutdownDelay().plus(config.drainTimeout()));
               log.info("Coffer listening on " + config.host() + ":" + server.port());
             })
         .onFailure(

@@ -31,6 +31,9 @@ public record CofferConfig(
     Duration idempotencyRetention,
     Duration sessionTtl,
     int passwordHashCost,
+    int maxInFlight,
+    Duration shutdownDelay,
+    Duration drainTimeout,
     boolean migrateOnStart,
     String instanceId) {
 
@@ -81,6 +84,9 @@ public record CofferConfig(
         Duration.ofHours(r.intIn("COFFER_SESSION_TTL_HOURS", 24 * 7, 1, 24 * 365)),
         // bcrypt's log2 work factor: 10 is ~50-100 ms of one core per sign-up or log-in.
         r.intIn("COFFER_PASSWORD_HASH_COST", 10, 4, 16),
+        r.intIn("COFFER_MAX_IN_FLIGHT", 1024, 1, 1_000_000),
+        Duration.ofMillis(r.intIn("COFFER_SHUTDOWN_DELAY_MS", 5000, 0, 600_000)),
+        Duration.ofMillis(r.intIn("COFFER_DRAIN_TIMEOUT_MS", 20_000, 0, 600_000)),
         r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
         r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()));
   }

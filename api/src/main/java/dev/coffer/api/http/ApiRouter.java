@@ -70,6 +70,15 @@ public final class ApiRouter {
       // Security and validation are ours to order: authentication first, so an anonymous caller
       // learns nothing about a request's shape, then the schema.
       route.setDoSecurity(false).setDoValidation(false);
+      String template = path(operation);
+      route.addHandler(
+          ctx -> {
+            RequestState state = RequestState.of(ctx);
+            if (state != null) {
+              state.route(template);
+            }
+            ctx.next();
+          });
       boolean secured = requiresBearer(operation);
       addIfAny(route, limits.beforeAuthentication(operation, secured));
       if (secured) {
@@ -89,6 +98,10 @@ public final class ApiRouter {
       router.errorHandler(status, problems);
     }
     return router;
+  }
+
+  private static String path(Operation operation) {
+    return operation.getOpenAPIPath();
   }
 
   private static void addIfAny(OpenAPIRoute route, Handler<RoutingContext> handler) {

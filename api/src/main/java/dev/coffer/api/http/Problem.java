@@ -32,6 +32,7 @@ public record Problem(int status, String code, String title, String detail, Json
           kind("amount-overflow", 422, "Amount overflow"),
           kind("idempotency-key-reused", 422, "Idempotency-Key reused"),
           kind("service-unavailable", 503, "Service unavailable"),
+          kind("overloaded", 503, "Overloaded"),
           kind("internal", 500, "Internal error"));
 
   // What the database's refusals (which carry only their code) mean, in words.

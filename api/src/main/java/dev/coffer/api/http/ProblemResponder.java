@@ -3,6 +3,8 @@ package dev.coffer.api.http;
 import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.transfer.BatchItemException;
 import io.vertx.core.Handler;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -68,6 +70,14 @@ public final class ProblemResponder implements Handler<RoutingContext> {
         .end(problem.toBuffer());
   }
 
+  // The pools' bounded wait queue is full, or a connection did not free up in time: shed the
+  // request at once rather than queue it until everything times out.
+  private static boolean isDatabaseSaturated(Throwable failure) {
+    return failure instanceof ConnectionPoolTooBusyException
+        || (failure instanceof VertxException
+            && "Timeout waiting for connection".equals(failure.getMessage()));
+  }
+
   static Problem problemFor(Throwable failure, int status) {
     if (failure instanceof ProblemException pe) {
       return pe.problem();
@@ -92,6 +102,9 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     }
     if (failure instanceof ValidatorException ve) {
       return RequestValidation.problemFor(ve);
+    }
+    if (isDatabaseSaturated(failure)) {
+      return Problem.of("overloaded", "the database is at its limit right now; retry");
     }
     int code = failure instanceof HttpException he ? he.getStatusCode() : status;
     return switch (code) {

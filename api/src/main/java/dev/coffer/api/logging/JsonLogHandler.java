@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
@@ -50,9 +51,15 @@ public final class JsonLogHandler extends Handler {
       json.writeStringField("time", Instant.ofEpochMilli(record.getMillis()).toString());
       json.writeStringField("level", record.getLevel().getName());
       json.writeStringField("logger", record.getLoggerName());
-      json.writeStringField("message", message(record));
+      Map<?, ?> fields = fields(record);
+      json.writeStringField("message", fields == null ? message(record) : record.getMessage());
       json.writeStringField("instance", instance);
       json.writeStringField("thread", Thread.currentThread().getName());
+      if (fields != null) {
+        for (Map.Entry<?, ?> field : fields.entrySet()) {
+          writeField(json, String.valueOf(field.getKey()), field.getValue());
+        }
+      }
       if (record.getThrown() != null) {
         json.writeStringField("error", record.getThrown().toString());
         json.writeStringField("stack", stackTrace(record.getThrown()));
@@ -62,6 +69,26 @@ public final class JsonLogHandler extends Handler {
       throw new UncheckedIOException(e);
     }
     return buffer.toString();
+  }
+
+  // A record whose only parameter is a map is structured: its entries become fields of the line.
+  private static Map<?, ?> fields(LogRecord record) {
+    Object[] params = record.getParameters();
+    return params != null && params.length == 1 && params[0] instanceof Map<?, ?> map ? map : null;
+  }
+
+  private static void writeField(JsonGenerator json, String name, Object value) throws IOException {
+    if (value == null) {
+      json.writeNullField(name);
+    } else if (value instanceof Integer || value instanceof Long) {
+      json.writeNumberField(name, ((Number) value).longValue());
+    } else if (value instanceof Number number) {
+      json.writeNumberField(name, number.doubleValue());
+    } else if (value instanceof Boolean bool) {
+      json.writeBooleanField(name, bool);
+    } else {
+      json.writeStringField(name, value.toString());
+    }
   }
 
   private static String message(LogRecord record) {

@@ -6,6 +6,7 @@ import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.ratelimit.RateLimitPolicy.Scope;
 import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionAuthentication;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
@@ -35,12 +36,17 @@ public final class RateLimiting {
   private final RateLimitSettings settings;
   private final SlidingWindowLimiter limiter;
   private final ClientAddresses clients;
+  private final MeterRegistry registry;
 
   public RateLimiting(
-      RateLimitSettings settings, SlidingWindowLimiter limiter, ClientAddresses clients) {
+      RateLimitSettings settings,
+      SlidingWindowLimiter limiter,
+      ClientAddresses clients,
+      MeterRegistry registry) {
     this.settings = settings;
     this.limiter = limiter;
     this.clients = clients;
+    this.registry = registry;
   }
 
   /** The stage run before authentication for {@code operation}, or null when it has none. */
@@ -109,7 +115,9 @@ public final class RateLimiting {
         .onSuccess(
             all -> {
               List<Decision> seen = ctx.get(DECISIONS, new ArrayList<>());
-              seen.addAll(all.list());
+              List<Decision> made = all.list();
+              made.forEach(this::count);
+              seen.addAll(made);
               ctx.put(DECISIONS, seen);
               writeHeaders(ctx, seen);
               long retryAfter =
@@ -136,6 +144,17 @@ public final class RateLimiting {
               }
               ctx.next();
             });
+  }
+
+  private void count(Decision decision) {
+    registry
+        .counter(
+            "coffer.rate.limit.decisions",
+            "policy",
+            decision.policy().name(),
+            "outcome",
+            !decision.known() ? "unknown" : decision.allowed() ? "allowed" : "refused")
+        .increment();
   }
 
   private static void writeHeaders(RoutingContext ctx, List<Decision> decisions) {

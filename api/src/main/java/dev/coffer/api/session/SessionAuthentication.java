@@ -1,6 +1,7 @@
 package dev.coffer.api.session;
 
 import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.http.RequestState;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Level;
@@ -44,6 +45,10 @@ public final class SessionAuthentication implements Handler<RoutingContext> {
                 return;
               }
               ctx.put(KEY, session.get());
+              RequestState state = RequestState.of(ctx);
+              if (state != null) {
+                state.user(session.get().userId());
+              }
               ctx.next();
             })
         .onFailure(

@@ -16,6 +16,8 @@ import dev.coffer.ledger.idempotency.StoredResponse;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -34,11 +36,20 @@ public final class TransferRoutes {
   private final TransferService transfers;
   private final WriteReceipts receipts;
   private final AccountCache cache;
+  private final Counter replays;
 
-  public TransferRoutes(TransferService transfers, WriteReceipts receipts, AccountCache cache) {
+  public TransferRoutes(
+      TransferService transfers,
+      WriteReceipts receipts,
+      AccountCache cache,
+      MeterRegistry registry) {
     this.transfers = transfers;
     this.receipts = receipts;
     this.cache = cache;
+    this.replays =
+        Counter.builder("coffer.idempotent.replays")
+            .description("requests answered with the stored response of an earlier one")
+            .register(registry);
   }
 
   /** Registers this feature's operations. */
@@ -118,6 +129,9 @@ public final class TransferRoutes {
   private Future<Void> answer(
       RoutingContext ctx, Committed<? extends Outcome<?>> committed, Set<UUID> touched) {
     Outcome<?> outcome = committed.value();
+    if (outcome.replayed()) {
+      replays.increment();
+    }
     return cache
         .invalidate(outcome.replayed() ? Set.of() : touched)
         .compose(

@@ -36,7 +36,8 @@ class OpenApiDocumentTest {
       new RateLimiting(
           new RateLimitSettings(true, false, RateLimitSettings.policies(name -> null), List.of()),
           null,
-          ClientAddresses.trusting(List.of()));
+          ClientAddresses.trusting(List.of()),
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   private static ApiClient api;
   private static Vertx vertx;
 

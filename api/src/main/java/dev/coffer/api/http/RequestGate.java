@@ -1,0 +1,136 @@
+package dev.coffer.api.http;
+
+import dev.coffer.api.client.ClientAddresses;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Every request passes here first, before routing: it gets its {@code X-Request-Id} (the client's
+ * when valid, else a new one), it counts against the instance's bound on requests in flight (past
+ * it: 503 {@code overloaded} at once, never for health or metrics), and when its response is done
+ * it is logged as one JSON line. While the instance drains, responses ask clients to close their
+ * connections, so that they reconnect to an instance that stays.
+ *
+ * <p>One gate per event loop; the in-flight count is shared by the whole instance.
+ */
+public final class RequestGate implements Handler<HttpServerRequest> {
+  private static final Logger LOG = Logger.getLogger("coffer.request");
+  private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  private final Router router;
+  private final AtomicInteger inFlight;
+  private final int maxInFlight;
+  private final ClientAddresses clients;
+  private final BooleanSupplier draining;
+  private final Counter shed;
+  // Only this gate's event loop touches it.
+  private final Map<HttpServerResponse, RequestState> running = new IdentityHashMap<>();
+
+  public RequestGate(
+      Router router,
+      AtomicInteger inFlight,
+      int maxInFlight,
+      ClientAddresses clients,
+      BooleanSupplier draining,
+      MeterRegistry registry) {
+    this.router = router;
+    this.inFlight = inFlight;
+    this.maxInFlight = maxInFlight;
+    this.clients = clients;
+    this.draining = draining;
+    this.shed =
+        Counter.builder("coffer.http.shed.requests")
+            .description(
+                "requests refused with 503 because the instance was at its in-flight bound")
+            .register(registry);
+    router.route().order(-1_000).handler(this::attach);
+  }
+
+  // The first handler of the router: gives the routing context the request's state. Vert.x Web
+  // wraps the request, not its response: the response is the key both sides share.
+  private void attach(RoutingContext ctx) {
+    RequestState state = running.get(ctx.response());
+    if (state != null) {
+      state.attach(ctx);
+    }
+    ctx.next();
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    String given = request.getHeader("X-Request-Id");
+    String id =
+        given != null && CLIENT_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    RequestState state = new RequestState(id, System.nanoTime(), clients.of(request));
+    HttpServerResponse response = request.response();
+    response.putHeader("X-Request-Id", id);
+    if (draining.getAsBoolean()) {
+      response.putHeader("Connection", "close");
+    }
+    boolean exempt = isExempt(request.path());
+    AtomicBoolean released = new AtomicBoolean(exempt);
+    if (!exempt && inFlight.incrementAndGet() > maxInFlight) {
+      inFlight.decrementAndGet();
+      shed.increment();
+      state.route("shed");
+      response
+          .setStatusCode(503)
+          .putHeader("Content-Type", Problem.CONTENT_TYPE)
+          .putHeader("Retry-After", "1")
+          .putHeader("Cache-Control", "no-store")
+          .end(
+              Problem.of("overloaded", "this instance is at its limit of requests in flight; retry")
+                  .toBuffer());
+      log(request, state, 503);
+      return;
+    }
+    running.put(response, state);
+    Runnable done =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            inFlight.decrementAndGet();
+          }
+          if (running.remove(response) != null) {
+            log(request, state, response.getStatusCode());
+          }
+        };
+    response.endHandler(v -> done.run());
+    response.closeHandler(v -> done.run());
+    router.handle(request);
+  }
+
+  // Probes and scrapes must answer however busy the instance is.
+  private static boolean isExempt(String path) {
+    return path != null && (path.startsWith("/health/") || path.equals("/metrics"));
+  }
+
+  private void log(HttpServerRequest request, RequestState state, int status) {
+    if (!LOG.isLoggable(Level.INFO)) {
+      return;
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("requestId", state.id);
+    fields.put("method", request.method().name());
+    fields.put("route", state.route);
+    fields.put("status", status);
+    fields.put("durationMs", Math.round((System.nanoTime() - state.startedNanos) / 1e4) / 100.0);
+    fields.put("userId", state.userId == null ? null : state.userId.toString());
+    fields.put("clientIp", state.clientIp);
+    LOG.log(Level.INFO, "request", new Object[] {fields});
+  }
+}

@@ -1,0 +1,114 @@
+package dev.coffer.api.operations;
+
+import static dev.coffer.api.testing.ProblemAssert.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coffer.api.testing.ApiClient;
+import dev.coffer.api.testing.ApiClient.Caller;
+import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.Reply;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Past its bounds an instance answers 503 at once instead of queueing, then recovers. */
+class LoadSheddingTest {
+  private record Timed(Reply reply, long nanos) {}
+
+  @Test
+  void pastTheInFlightBoundRequestsGetAFast503AndHealthStillAnswers() throws Exception {
+    // Slow sign-ups (bcrypt at cost 11 takes a good fraction of a second here), two at a time.
+    try (ApiInstance instance =
+            ApiInstance.start(
+                Map.of("COFFER_MAX_IN_FLIGHT", "2", "COFFER_PASSWORD_HASH_COST", "11"));
+        ApiClient api = instance.client()) {
+      List<Timed> replies = burst(api, 24, () -> signUp(api));
+      List<Timed> created = replies.stream().filter(t -> t.reply().status() == 201).toList();
+      List<Timed> shed = replies.stream().filter(t -> t.reply().status() != 201).toList();
+      assertThat(created).isNotEmpty();
+      assertThat(shed).isNotEmpty();
+      shed.forEach(
+          t -> {
+            assertProblem(t.reply(), 503, "overloaded");
+            assertThat(t.reply().header("Retry-After")).isEqualTo("1");
+          });
+      long slowestShed = shed.stream().mapToLong(Timed::nanos).max().orElseThrow();
+      long fastestServed = created.stream().mapToLong(Timed::nanos).min().orElseThrow();
+      // Refused at once: faster than any request that was actually served.
+      assertThat(slowestShed).isLessThan(fastestServed);
+
+      // Once the load is gone, normal service.
+      assertThat(signUp(api).status()).isEqualTo(201);
+      assertThat(api.get("/health/live", null).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aFullDatabaseWaitQueueIsA503NotATimeout() throws Exception {
+    try (ApiInstance instance =
+            ApiInstance.start(
+                Map.of("COFFER_PG_PRIMARY_POOL_SIZE", "1", "COFFER_PG_MAX_WAIT_QUEUE", "1"));
+        ApiClient api = instance.client()) {
+      Caller caller = api.newCaller();
+      String account = api.openAccount(caller, "EUR");
+      List<Timed> replies =
+          burst(
+              api,
+              40,
+              () ->
+                  api.move(
+                      "/v1/deposits",
+                      caller.token(),
+                      new JsonObject().put("accountId", account).put("amount", 1)));
+      long created = replies.stream().filter(t -> t.reply().status() == 201).count();
+      List<Timed> shed = replies.stream().filter(t -> t.reply().status() != 201).toList();
+      assertThat(created).isPositive();
+      assertThat(shed).isNotEmpty();
+      shed.forEach(
+          t -> {
+            assertProblem(t.reply(), 503, "overloaded");
+            assertThat(t.reply().header("Retry-After")).isNotBlank();
+          });
+      // Exactly the accepted deposits moved money.
+      assertThat(api.account(caller, account).getLong("balance")).isEqualTo(created);
+    }
+  }
+
+  private static List<Timed> burst(ApiClient api, int n, Callable<Reply> call) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      List<Callable<Timed>> calls = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        calls.add(
+            () -> {
+              long started = System.nanoTime();
+              Reply reply = call.call();
+              return new Timed(reply, System.nanoTime() - started);
+            });
+      }
+      List<Timed> replies = new ArrayList<>();
+      for (Future<Timed> f : pool.invokeAll(calls)) {
+        replies.add(f.get());
+      }
+      return replies;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static Reply signUp(ApiClient api) {
+    return api.post(
+        "/v1/users",
+        null,
+        new JsonObject()
+            .put("email", "shed-" + UUID.randomUUID() + "@example.com")
+            .put("password", "long enough"));
+  }
+}
