@@ -21,7 +21,9 @@ public record Infrastructure(DatabasePools databases, Ledger ledger, Redis redis
             // Writes and reads both go to masters: a replica may lag behind a session's write.
             .setUseReplicas(RedisReplicas.NEVER)
             .setMaxPoolSize(config.redisPoolSize())
-            .setMaxPoolWaiting(config.redisPoolSize() * 8);
+            .setMaxPoolWaiting(config.redisPoolSize() * 8)
+            // Named, so that its pool metrics carry a stable label rather than a random id.
+            .setPoolName("coffer-redis");
     // A node that is gone must fail a call quickly, not after the OS's connect time-out.
     redisOptions
         .getNetClientOptions()
