@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.TestRedis;
 import dev.coffer.ledger.db.ConsistencyToken;
-import dev.coffer.ledger.stack.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.Map;
@@ -34,9 +32,7 @@ class AccountCacheApiTest {
     instance = ApiInstance.start(Map.of("COFFER_CACHE_ACCOUNTS", "true"));
     api = instance.client().withoutTokenPropagation();
     vertx = Vertx.vertx();
-    RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
-    TestStack.get().settings().redisNodes().forEach(options::addConnectionString);
-    redis = Redis.createClient(vertx, options);
+    redis = TestRedis.cluster(vertx);
   }
 
   @AfterAll

@@ -12,23 +12,11 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Opening, listing and reading accounts, and paging through their journals. */
 class AccountsApiTest {
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    api = ApiInstance.shared().client();
-  }
-
-  @AfterAll
-  static void close() {
-    api.close();
-  }
+  private static final ApiClient api = ApiInstance.shared().sharedClient();
 
   @Test
   void openAnswersTheAccountWithItsLocation() {

@@ -38,18 +38,16 @@ class OpenApiDocumentTest {
           null,
           ClientAddresses.trusting(List.of()),
           new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-  private static ApiClient api;
+  private static final ApiClient api = ApiInstance.shared().sharedClient();
   private static Vertx vertx;
 
   @BeforeAll
   static void start() {
-    api = ApiInstance.shared().client();
     vertx = Vertx.vertx();
   }
 
   @AfterAll
   static void close() throws Exception {
-    api.close();
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 

@@ -11,24 +11,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** What the router itself refuses is answered as problem+json with the contract's codes. */
 class ProtocolErrorsTest {
-  private static ApiClient api;
+  private static final ApiClient api = ApiInstance.shared().sharedClient();
   private static Caller caller;
 
   @BeforeAll
   static void start() {
-    api = ApiInstance.shared().client();
     caller = api.newCaller();
-  }
-
-  @AfterAll
-  static void close() {
-    api.close();
   }
 
   @Test

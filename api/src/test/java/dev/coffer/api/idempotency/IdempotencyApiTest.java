@@ -20,26 +20,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Idempotency-Key at the edge: required, replayed byte for byte, never applied twice. */
 @ExtendWith(LedgerExtension.class)
 class IdempotencyApiTest {
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    api = ApiInstance.shared().client();
-  }
-
-  @AfterAll
-  static void close() {
-    api.close();
-  }
+  private static final ApiClient api = ApiInstance.shared().sharedClient();
 
   @AfterEach
   void moneyIsNeverCreatedOrLost(LedgerFixture ledger) {

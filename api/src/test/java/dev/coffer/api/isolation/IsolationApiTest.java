@@ -1,5 +1,6 @@
 package dev.coffer.api.isolation;
 
+import static dev.coffer.api.testing.ApiClient.transfer;
 import static dev.coffer.api.testing.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,25 +13,13 @@ import dev.coffer.ledger.LedgerFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** User B can neither see nor move user A's money, by any endpoint. */
 @ExtendWith(LedgerExtension.class)
 class IsolationApiTest {
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    api = ApiInstance.shared().client();
-  }
-
-  @AfterAll
-  static void close() {
-    api.close();
-  }
+  private static final ApiClient api = ApiInstance.shared().sharedClient();
 
   @Test
   void aStrangerCanNeitherSeeNorMoveAnotherUsersMoney(LedgerFixture ledger) {
@@ -146,9 +135,5 @@ class IsolationApiTest {
         api.move("/v1/transfers/" + paid + "/void", bob.token(), null),
         409,
         "transfer-not-pending");
-  }
-
-  private static JsonObject transfer(String from, String to, long amount) {
-    return new JsonObject().put("fromAccountId", from).put("toAccountId", to).put("amount", amount);
   }
 }

@@ -8,13 +8,12 @@ import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
 import dev.coffer.api.testing.Reply;
+import dev.coffer.api.testing.TestRedis;
 import dev.coffer.ledger.stack.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
@@ -46,9 +45,7 @@ class RedisOutageTest {
     instance = ApiInstance.start(Map.of());
     api = instance.client();
     vertx = Vertx.vertx();
-    RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
-    TestStack.get().settings().redisNodes().forEach(options::addConnectionString);
-    redis = Redis.createClient(vertx, options);
+    redis = TestRedis.cluster(vertx);
   }
 
   @AfterAll

@@ -44,6 +44,11 @@ public final class ApiClient implements AutoCloseable {
     return this;
   }
 
+  /** The body of a transfer request. */
+  public static JsonObject transfer(String from, String to, long amount) {
+    return new JsonObject().put("fromAccountId", from).put("toAccountId", to).put("amount", amount);
+  }
+
   /** A user of the API: signed up and logged in. */
   public record Caller(String id, String email, String password, String token) {}
 

@@ -17,6 +17,7 @@ public final class ApiInstance implements AutoCloseable {
 
   private final CofferServer server;
   private final int port;
+  private ApiClient sharedClient;
 
   private ApiInstance(CofferServer server, int port) {
     this.server = server;
@@ -42,6 +43,8 @@ public final class ApiInstance implements AutoCloseable {
     env.put("COFFER_EVENT_LOOPS", "2");
     // The slowest legal bcrypt cost would make every test log-in take a tenth of a second.
     env.put("COFFER_PASSWORD_HASH_COST", "4");
+    // No load balancer in front: a stopping test instance has no one to wait for.
+    env.put("COFFER_SHUTDOWN_DELAY_MS", "0");
     // Every test runs from 127.0.0.1: the limits are the rate-limit tests' business, and they set
     // their own (with subjects of their own).
     RateLimitSettings.DEFAULTS
@@ -60,6 +63,14 @@ public final class ApiInstance implements AutoCloseable {
     return port;
   }
 
+  /** One client of this instance for every test class that needs no client of its own. */
+  public synchronized ApiClient sharedClient() {
+    if (sharedClient == null) {
+      sharedClient = client();
+    }
+    return sharedClient;
+  }
+
   /** A client for this instance. */
   public ApiClient client() {
     return new ApiClient(port);
@@ -67,6 +78,9 @@ public final class ApiInstance implements AutoCloseable {
 
   @Override
   public void close() {
+    if (sharedClient != null) {
+      sharedClient.close();
+    }
     try {
       server.stop().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.coffer.api.transfer;
 
+import static dev.coffer.api.testing.ApiClient.transfer;
 import static dev.coffer.api.testing.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,26 +22,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Deposits, withdrawals, transfers (posted and pending), post, void, batches, over HTTP. */
 @ExtendWith(LedgerExtension.class)
 class MoneyApiTest {
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    api = ApiInstance.shared().client();
-  }
-
-  @AfterAll
-  static void close() {
-    api.close();
-  }
+  private static final ApiClient api = ApiInstance.shared().sharedClient();
 
   @AfterEach
   void moneyIsNeverCreatedOrLost(LedgerFixture ledger) {
@@ -400,9 +389,5 @@ class MoneyApiTest {
       total += balance;
     }
     assertThat(total).isEqualTo(users * 1_000L);
-  }
-
-  static JsonObject transfer(String from, String to, long amount) {
-    return new JsonObject().put("fromAccountId", from).put("toAccountId", to).put("amount", amount);
   }
 }

@@ -8,15 +8,13 @@ import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
 import dev.coffer.api.testing.Reply;
+import dev.coffer.api.testing.TestRedis;
 import dev.coffer.ledger.LedgerExtension;
 import dev.coffer.ledger.LedgerFixture;
-import dev.coffer.ledger.stack.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
@@ -36,22 +34,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Sign-up, log-in, log-out, and sessions kept in Redis Cluster. */
 @ExtendWith(LedgerExtension.class)
 class UsersAndSessionsTest {
-  private static ApiClient api;
+  private static final ApiClient api = ApiInstance.shared().sharedClient();
   private static Vertx vertx;
   private static Redis redis;
 
   @BeforeAll
   static void start() {
-    api = ApiInstance.shared().client();
     vertx = Vertx.vertx();
-    RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
-    TestStack.get().settings().redisNodes().forEach(options::addConnectionString);
-    redis = Redis.createClient(vertx, options);
+    redis = TestRedis.cluster(vertx);
   }
 
   @AfterAll
   static void close() throws Exception {
-    api.close();
     redis.close();
     vertx.close().await(10, TimeUnit.SECONDS);
   }
