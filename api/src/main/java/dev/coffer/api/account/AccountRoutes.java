@@ -2,7 +2,6 @@ package dev.coffer.api.account;
 
 import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
-import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.http.RequestBodies;
 import dev.coffer.api.http.RequestValidation;
 import dev.coffer.api.page.Pages;
@@ -65,7 +64,7 @@ public final class AccountRoutes {
   private Future<?> list(RoutingContext ctx) {
     ValidatedRequest request = RequestValidation.of(ctx);
     int limit = Pages.limit(request);
-    UUID after = cursorId(Pages.after(request, "account"));
+    UUID after = Pages.after(request, "account", UUID::fromString);
     return accounts
         .page(
             SessionAuthentication.of(ctx).userId(), after, limit + 1, ReadConsistency.required(ctx))
@@ -105,7 +104,7 @@ public final class AccountRoutes {
     UUID account = RequestBodies.pathId(ctx, "id");
     ValidatedRequest request = RequestValidation.of(ctx);
     int limit = Pages.limit(request);
-    Long before = cursorSeq(Pages.after(request, "entry"));
+    Long before = Pages.after(request, "entry", Long::valueOf);
     return entries
         .page(
             SessionAuthentication.of(ctx).userId(),
@@ -124,27 +123,5 @@ public final class AccountRoutes {
                         "entry",
                         AccountJson::entry,
                         (Entry e) -> Long.toString(e.seq()))));
-  }
-
-  private static UUID cursorId(String key) {
-    if (key == null) {
-      return null;
-    }
-    try {
-      return UUID.fromString(key);
-    } catch (IllegalArgumentException e) {
-      throw ProblemException.of("invalid-parameter", "cursor is not one this API gave");
-    }
-  }
-
-  private static Long cursorSeq(String key) {
-    if (key == null) {
-      return null;
-    }
-    try {
-      return Long.parseLong(key);
-    } catch (NumberFormatException e) {
-      throw ProblemException.of("invalid-parameter", "cursor is not one this API gave");
-    }
   }
 }

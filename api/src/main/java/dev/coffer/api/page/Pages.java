@@ -25,8 +25,11 @@ public final class Pages {
     return limit == null || limit.isNull() ? DEFAULT_LIMIT : limit.getInteger();
   }
 
-  /** The key in {@code ?cursor=}, or null for the first page; a foreign cursor is a 400. */
-  public static String after(ValidatedRequest request, String kind) {
+  /**
+   * The key in {@code ?cursor=}, read by {@code parse}, or null for the first page; a cursor this
+   * API did not give for a {@code kind} list is a 400.
+   */
+  public static <T> T after(ValidatedRequest request, String kind, Function<String, T> parse) {
     RequestParameter cursor = request.getQuery().get("cursor");
     if (cursor == null || cursor.isNull()) {
       return null;
@@ -35,9 +38,9 @@ public final class Pages {
       String decoded =
           new String(Base64.getUrlDecoder().decode(cursor.getString()), StandardCharsets.UTF_8);
       if (decoded.startsWith(kind + ":")) {
-        return decoded.substring(kind.length() + 1);
+        return parse.apply(decoded.substring(kind.length() + 1));
       }
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) { // bad base64, or a key parse refuses
       // Falls through to the same answer as any other cursor this API did not give.
     }
     throw ProblemException.of("invalid-parameter", "cursor is not one this API gave for this list");

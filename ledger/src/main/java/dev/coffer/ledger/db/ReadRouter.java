@@ -80,6 +80,11 @@ public final class ReadRouter {
             });
   }
 
+  /** Whether reads may go to the replica now (not marked down, not lagging past the limit). */
+  boolean replicaUsable() {
+    return !replicaUnusable();
+  }
+
   private boolean replicaUnusable() {
     return System.nanoTime() < replicaDownUntilNanos || lagMillis.get() > maxLag.toMillis();
   }

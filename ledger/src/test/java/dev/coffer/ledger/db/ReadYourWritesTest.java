@@ -39,6 +39,22 @@ class ReadYourWritesTest {
   }
 
   @Test
+  void aNotFoundAnswerFromTheReplicaIsAnAnswerNotAnOutage() {
+    UUID stranger = ledger.newUser();
+    Throwable failure =
+        ledger
+            .accounts
+            .get(stranger, UUID.randomUUID(), ConsistencyToken.NONE)
+            .toCompletionStage()
+            .handle((ok, e) -> e)
+            .toCompletableFuture()
+            .join();
+    assertThat(failure).hasMessageContaining("no such account");
+    // Had it been taken for a broken replica, reads would go to the primary for a while.
+    assertThat(ledger.reads.replicaUsable()).isTrue();
+  }
+
+  @Test
   void readsStillSucceedWithTheReplicaStopped(TestStack stack) {
     UUID owner = ledger.newUser();
     UUID account = ledger.openAccount(owner, "CHF", 0);
