@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The client's IP address: the connection's peer, unless that peer is a trusted proxy, in which
@@ -72,9 +73,13 @@ public final class ClientAddresses {
     return literal(text) != null;
   }
 
-  // Only IP literals: never a DNS lookup on a header a client controls.
+  // Only IP literals: never a DNS lookup on a header a client controls. InetAddress parses a
+  // dotted quad or anything with a colon as a literal, and would resolve anything else ("cafe").
+  private static final Pattern LITERAL =
+      Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9a-fA-F.]*:[0-9a-fA-F:.]*");
+
   static byte[] literal(String text) {
-    if (text == null || text.isEmpty() || !text.matches("[0-9a-fA-F:.]+")) {
+    if (text == null || !LITERAL.matcher(text).matches()) {
       return null;
     }
     try {

@@ -31,6 +31,12 @@ class ClientAddressesTest {
   @Test
   void garbageOrHostNamesInTheHeaderAreNotBelieved() {
     assertThat(behindProxy.of("10.1.1.1", List.of("example.com"))).isEqualTo("10.1.1.1");
+    // Hex letters alone would be a host name to resolve, not an address.
+    assertThat(behindProxy.of("10.1.1.1", List.of("cafe"))).isEqualTo("10.1.1.1");
+    assertThat(ClientAddresses.literal("cafe")).isNull();
+    assertThat(ClientAddresses.literal("1.2")).isNull();
+    assertThat(ClientAddresses.literal("203.0.113.9")).hasSize(4);
+    assertThat(ClientAddresses.literal("2001:db8::1")).hasSize(16);
     assertThat(behindProxy.of("10.1.1.1", List.of("unknown, 10.3.3.3"))).isEqualTo("10.3.3.3");
   }
 
