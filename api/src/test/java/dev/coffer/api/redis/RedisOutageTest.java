@@ -108,8 +108,20 @@ class RedisOutageTest {
   void withRedisGoneSessionRoutesAre503AndTheRestWorksThenItAllRecovers() throws Exception {
     TestStack stack = TestStack.get();
     Caller caller = api.newCaller();
+    ApiInstance strict = ApiInstance.start(Map.of("COFFER_RATE_LIMIT_FAIL_CLOSED", "true"));
+    ApiClient strictApi = strict.client();
     stack.script("stop", "redis");
     try {
+      // Configured to fail closed, the limits refuse what they cannot count.
+      assertProblem(
+          strictApi.post(
+              "/v1/users",
+              null,
+              new JsonObject()
+                  .put("email", "u-" + UUID.randomUUID() + "@example.com")
+                  .put("password", "long enough")),
+          503,
+          "service-unavailable");
       long sent = System.nanoTime();
       Reply reply = api.get("/v1/accounts", caller.token());
       assertThat(System.nanoTime() - sent).as("answered, not hung").isLessThan(5_000_000_000L);
@@ -142,6 +154,8 @@ class RedisOutageTest {
           .isEqualTo("DOWN");
     } finally {
       stack.script("start", "redis");
+      strictApi.close();
+      strict.close();
     }
     // Back by itself. The stack's Redis keeps nothing on disk: sessions are gone, a log-in works.
     awaitStatus("/health/ready", null, 200);

@@ -142,6 +142,10 @@ class UsersAndSessionsTest {
                 .put("password", "not the password"));
     assertProblem(wrongPassword, 401, "invalid-credentials");
     assertProblem(unknownEmail, 401, "invalid-credentials");
+    assertProblem(
+        api.post("/v1/sessions", null, new JsonObject().put("email", caller.email())),
+        422,
+        "validation");
     assertThat(unknownEmail.text()).isEqualTo(wrongPassword.text());
   }
 
