@@ -40,17 +40,7 @@ class IdempotencyApiTest {
     String account = api.openAccount(caller, "EUR");
     String other = api.openAccount(caller, "EUR");
     api.deposit(caller, account, 100);
-    String pending =
-        api.move(
-                "/v1/transfers",
-                caller.token(),
-                new JsonObject()
-                    .put("fromAccountId", account)
-                    .put("toAccountId", other)
-                    .put("amount", 1)
-                    .put("pending", true))
-            .json()
-            .getString("id");
+    String pending = api.pending(caller, account, other, 1);
     JsonObject deposit = new JsonObject().put("accountId", account).put("amount", 1);
     JsonObject move =
         new JsonObject().put("fromAccountId", account).put("toAccountId", other).put("amount", 1);
@@ -231,17 +221,7 @@ class IdempotencyApiTest {
     String from = api.openAccount(caller, "EUR");
     String to = api.openAccount(caller, "EUR");
     api.deposit(caller, from, 10);
-    String id =
-        api.move(
-                "/v1/transfers",
-                caller.token(),
-                new JsonObject()
-                    .put("fromAccountId", from)
-                    .put("toAccountId", to)
-                    .put("amount", 10)
-                    .put("pending", true))
-            .json()
-            .getString("id");
+    String id = api.pending(caller, from, to, 10);
     String key = UUID.randomUUID().toString();
     Reply posted = api.post("/v1/transfers/" + id + "/post", caller.token(), key, null);
     Reply replayed = api.post("/v1/transfers/" + id + "/post", caller.token(), key, null);

@@ -29,13 +29,7 @@ class IsolationApiTest {
     String aliceOther = api.openAccount(alice, "EUR");
     String malloryAccount = api.openAccount(mallory, "EUR");
     api.deposit(alice, aliceMain, 10_000);
-    String alicePending =
-        api.move(
-                "/v1/transfers",
-                alice.token(),
-                transfer(aliceMain, aliceOther, 500).put("pending", true))
-            .json()
-            .getString("id");
+    String alicePending = api.pending(alice, aliceMain, aliceOther, 500);
     String alicePosted =
         api.move("/v1/transfers", alice.token(), transfer(aliceMain, aliceOther, 100))
             .json()
@@ -117,13 +111,7 @@ class IsolationApiTest {
     String aliceAccount = api.openAccount(alice, "EUR");
     String bobAccount = api.openAccount(bob, "EUR");
     api.deposit(alice, aliceAccount, 1_000);
-    String paid =
-        api.move(
-                "/v1/transfers",
-                alice.token(),
-                transfer(aliceAccount, bobAccount, 10).put("pending", true))
-            .json()
-            .getString("id");
+    String paid = api.pending(alice, aliceAccount, bobAccount, 10);
     assertThat(api.get("/v1/transfers/" + paid, bob.token()).status()).isEqualTo(200);
     assertProblem(api.get("/v1/accounts/" + aliceAccount, bob.token()), 404, "not-found");
     // The payee may not post or void it: only the payer can.

@@ -148,6 +148,14 @@ public final class ApiClient implements AutoCloseable {
     return deposit.json();
   }
 
+  /** Reserves {@code amount} by a pending transfer of {@code caller}'s; returns its id. */
+  public String pending(Caller caller, String from, String to, long amount) {
+    Reply pending =
+        move("/v1/transfers", caller.token(), transfer(from, to, amount).put("pending", true));
+    assertThat(pending.status()).as(pending.toString()).isEqualTo(201);
+    return pending.json().getString("id");
+  }
+
   /** The account as its owner sees it. */
   public JsonObject account(Caller caller, String account) {
     Reply reply = get("/v1/accounts/" + account, caller.token());

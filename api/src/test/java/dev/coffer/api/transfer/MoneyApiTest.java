@@ -211,10 +211,7 @@ class MoneyApiTest {
         "transfer-not-pending");
 
     // A voided reservation gives the money back, and the journal says so.
-    String voidable =
-        api.move("/v1/transfers", alice.token(), transfer(from, to, 200).put("pending", true))
-            .json()
-            .getString("id");
+    String voidable = api.pending(alice, from, to, 200);
     Reply voided = api.move("/v1/transfers/" + voidable + "/void", alice.token(), null);
     assertThat(voided.json().getString("status")).isEqualTo("voided");
     assertThat(api.account(alice, from).getLong("available")).isEqualTo(700);
