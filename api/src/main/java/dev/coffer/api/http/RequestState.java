@@ -37,8 +37,4 @@ public final class RequestState {
   public void user(UUID userId) {
     this.userId = userId;
   }
-
-  public String id() {
-    return id;
-  }
 }

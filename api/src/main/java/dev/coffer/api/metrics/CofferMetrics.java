@@ -79,10 +79,6 @@ public final class CofferMetrics {
     return registry;
   }
 
-  public PrometheusMeterRegistry prometheus() {
-    return registry;
-  }
-
   /** A Vert.x with {@code options} reporting into this registry. */
   public Vertx vertx(VertxOptions options) {
     options.setMetricsOptions(

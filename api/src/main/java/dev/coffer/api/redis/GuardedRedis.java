@@ -2,7 +2,6 @@ package dev.coffer.api.redis;
 
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
-import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -46,10 +45,5 @@ public final class GuardedRedis {
   /** Runs {@code command} (one logical Redis operation) under the time limit and the breaker. */
   public <T> Future<T> call(Supplier<Future<T>> command) {
     return breaker.execute(command);
-  }
-
-  /** Whether calls are currently refused without trying. */
-  public boolean open() {
-    return breaker.state() == CircuitBreakerState.OPEN;
   }
 }
