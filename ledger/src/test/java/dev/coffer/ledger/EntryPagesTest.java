@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.entry.Entry;
-import dev.coffer.ledger.stack.StackExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -14,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Entry pages: newest first, with no gap or duplicate while new entries arrive. */
-@ExtendWith({LedgerExtension.class, StackExtension.class})
+@ExtendWith(LedgerExtension.class)
 class EntryPagesTest {
   private LedgerFixture ledger;
 

@@ -9,7 +9,6 @@ import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.idempotency.IdempotencyKey;
 import dev.coffer.ledger.idempotency.Outcome;
 import dev.coffer.ledger.idempotency.StoredResponse;
-import dev.coffer.ledger.stack.StackExtension;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
 import io.vertx.core.Future;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A retried request never moves money twice. */
-@ExtendWith({LedgerExtension.class, StackExtension.class})
+@ExtendWith(LedgerExtension.class)
 class IdempotencyTest {
   private static final Function<Transfer, StoredResponse> RENDER =
       t ->

@@ -3,7 +3,6 @@ package dev.coffer.ledger;
 import static dev.coffer.ledger.LedgerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.coffer.ledger.stack.StackExtension;
 import dev.coffer.ledger.transfer.TransferRequest;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * 32 concurrent writers, 10,240 random operations over 12 accounts, then every invariant of the
  * ledger is checked. Throughput is logged for the record, never asserted.
  */
-@ExtendWith({LedgerExtension.class, StackExtension.class})
+@ExtendWith(LedgerExtension.class)
 class LedgerConcurrencyTest {
   private static final Logger LOG = Logger.getLogger(LedgerConcurrencyTest.class.getName());
   private static final int WRITERS = 32;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coffer.ledger.account.Account;
 import dev.coffer.ledger.db.ConsistencyToken;
-import dev.coffer.ledger.stack.StackExtension;
 import dev.coffer.ledger.transfer.BatchItemException;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The races other ledgers shipped as bugs. */
-@ExtendWith({LedgerExtension.class, StackExtension.class})
+@ExtendWith(LedgerExtension.class)
 class LedgerRacesTest {
   private LedgerFixture ledger;
   private UUID owner;

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.api.CofferServer;
 import dev.coffer.api.config.CofferConfig;
-import dev.coffer.ledger.stack.StackExtension;
-import dev.coffer.ledger.stack.TestStack;
+import dev.coffer.testkit.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -24,14 +23,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Readiness reflects the real dependencies, and follows the replica going away and coming back. */
-@ExtendWith({VertxExtension.class, StackExtension.class})
+@ExtendWith(VertxExtension.class)
 class ReadinessTest {
   private static CofferServer server;
   private static WebClient client;
   private static int port;
 
   @BeforeAll
-  static void start(Vertx vertx, TestStack stack) throws Exception {
+  static void start(Vertx vertx) throws Exception {
+    TestStack stack = TestStack.get();
     port = freePort();
     Map<String, String> env = new HashMap<>(stack.settings().asEnvironment());
     env.put("COFFER_HTTP_PORT", Integer.toString(port));
@@ -53,7 +53,8 @@ class ReadinessTest {
   }
 
   @Test
-  void readyFollowsTheReplicaDownAndBackWithoutRestart(TestStack stack) throws Exception {
+  void readyFollowsTheReplicaDownAndBackWithoutRestart() throws Exception {
+    TestStack stack = TestStack.get();
     JsonObject ready = awaitReady(200);
     assertThat(ready.getString("status")).isEqualTo("UP");
     for (String check : new String[] {"primary", "replica", "redis"}) {

@@ -6,7 +6,7 @@ import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
 import dev.coffer.api.testing.Reply;
-import dev.coffer.ledger.stack.TestStack;
+import dev.coffer.testkit.TestStack;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;

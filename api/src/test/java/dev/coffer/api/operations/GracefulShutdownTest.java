@@ -3,7 +3,7 @@ package dev.coffer.api.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.api.ratelimit.RateLimitSettings;
-import dev.coffer.ledger.stack.TestStack;
+import dev.coffer.testkit.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

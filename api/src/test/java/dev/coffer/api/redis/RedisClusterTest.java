@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.api.Infrastructure;
 import dev.coffer.api.config.CofferConfig;
-import dev.coffer.ledger.stack.StackExtension;
-import dev.coffer.ledger.stack.StackSettings;
+import dev.coffer.testkit.StackSettings;
+import dev.coffer.testkit.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Command;
@@ -25,12 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Coffer's Redis client talks to a real cluster: keys land on the master owning their slot. */
-@ExtendWith({VertxExtension.class, StackExtension.class})
+@ExtendWith(VertxExtension.class)
 class RedisClusterTest {
   private Infrastructure infra;
 
   @BeforeEach
-  void connect(Vertx vertx, StackSettings stack) {
+  void connect(Vertx vertx) {
+    StackSettings stack = TestStack.get().settings();
     infra = Infrastructure.create(vertx, CofferConfig.from(stack.asEnvironment()));
   }
 

@@ -9,7 +9,7 @@ import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
 import dev.coffer.api.testing.Reply;
 import dev.coffer.api.testing.TestRedis;
-import dev.coffer.ledger.stack.TestStack;
+import dev.coffer.testkit.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;

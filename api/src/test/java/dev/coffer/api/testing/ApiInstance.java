@@ -3,7 +3,7 @@ package dev.coffer.api.testing;
 import dev.coffer.api.CofferServer;
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.ratelimit.RateLimitSettings;
-import dev.coffer.ledger.stack.TestStack;
+import dev.coffer.testkit.TestStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

@@ -1,6 +1,6 @@
 package dev.coffer.api.testing;
 
-import dev.coffer.ledger.stack.TestStack;
+import dev.coffer.testkit.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;

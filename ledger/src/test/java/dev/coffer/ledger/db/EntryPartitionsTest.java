@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.ledger.LedgerExtension;
 import dev.coffer.ledger.LedgerFixture;
-import dev.coffer.ledger.stack.StackExtension;
 import io.vertx.sqlclient.Row;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The journal is range-partitioned by month, with partitions made ahead of time. */
-@ExtendWith({LedgerExtension.class, StackExtension.class})
+@ExtendWith(LedgerExtension.class)
 class EntryPartitionsTest {
   private LedgerFixture ledger;
 

@@ -6,16 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coffer.ledger.LedgerExtension;
 import dev.coffer.ledger.LedgerFixture;
 import dev.coffer.ledger.account.Account;
-import dev.coffer.ledger.stack.StackExtension;
-import dev.coffer.ledger.stack.TestStack;
 import dev.coffer.ledger.transfer.TransferRequest;
+import dev.coffer.testkit.TestStack;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A read given a write's token never sees the world before that write, replica or not. */
-@ExtendWith({LedgerExtension.class, StackExtension.class})
+@ExtendWith(LedgerExtension.class)
 class ReadYourWritesTest {
   private LedgerFixture ledger;
 
@@ -55,7 +54,8 @@ class ReadYourWritesTest {
   }
 
   @Test
-  void readsStillSucceedWithTheReplicaStopped(TestStack stack) {
+  void readsStillSucceedWithTheReplicaStopped() {
+    TestStack stack = TestStack.get();
     UUID owner = ledger.newUser();
     UUID account = ledger.openAccount(owner, "CHF", 0);
     Committed<?> write =

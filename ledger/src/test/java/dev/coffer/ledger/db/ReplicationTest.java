@@ -2,8 +2,8 @@ package dev.coffer.ledger.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.coffer.ledger.stack.StackExtension;
-import dev.coffer.ledger.stack.StackSettings;
+import dev.coffer.testkit.StackSettings;
+import dev.coffer.testkit.TestStack;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -18,12 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The replica pool reaches a real hot standby that streams from the primary. */
-@ExtendWith({VertxExtension.class, StackExtension.class})
+@ExtendWith(VertxExtension.class)
 class ReplicationTest {
   private DatabasePools pools;
 
   @BeforeEach
-  void connect(Vertx vertx, StackSettings stack) {
+  void connect(Vertx vertx) {
+    StackSettings stack = TestStack.get().settings();
     pools =
         DatabasePools.create(
             vertx, DatabaseSettings.fromUris(stack.pgPrimary(), stack.pgReplica()));

@@ -1,4 +1,4 @@
-package dev.coffer.ledger.stack;
+package dev.coffer.testkit;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +16,7 @@ public record StackSettings(String pgPrimary, String pgReplica, List<String> red
     return env;
   }
 
-  static StackSettings fromEnvironment(Map<String, String> env) {
+  public static StackSettings fromEnvironment(Map<String, String> env) {
     return new StackSettings(
         env.get("COFFER_PG_PRIMARY"),
         env.get("COFFER_PG_REPLICA"),

@@ -1,4 +1,4 @@
-package dev.coffer.ledger.stack;
+package dev.coffer.testkit;
 
 import java.io.File;
 import java.io.IOException;
