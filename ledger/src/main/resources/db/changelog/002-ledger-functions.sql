@@ -2,8 +2,10 @@
 
 -- Errors the rules raise carry SQLSTATE 'CF001' and the contract's code as their message; the
 -- Java side maps them to LedgerException. Each function runs in its caller's transaction.
+-- These changesets are applied history: a change to a function is a new CREATE OR REPLACE in a
+-- later file, never an edit here (ChangelogHistoryTest holds their checksums).
 
---changeset coffer:002-entry-partitions runOnChange:true splitStatements:false
+--changeset coffer:002-entry-partitions splitStatements:false
 -- Creates the monthly partitions of entries from the month of p_from for p_months months.
 -- Serialised by an advisory lock, so every instance may call it.
 CREATE OR REPLACE FUNCTION coffer_ensure_entry_partitions(p_from date, p_months int)
@@ -29,7 +31,7 @@ END $$;
 --changeset coffer:002-initial-partitions runAlways:true
 SELECT coffer_ensure_entry_partitions((now() AT TIME ZONE 'UTC')::date, 3);
 
---changeset coffer:002-append-entry runOnChange:true splitStatements:false
+--changeset coffer:002-append-entry splitStatements:false
 -- Appends one entry to a locked account, numbering it with the account's next seq.
 CREATE OR REPLACE FUNCTION coffer_append_entry(
   p_account uuid, p_transfer uuid, p_kind text, p_amount bigint, p_balance_delta bigint,
@@ -53,7 +55,7 @@ BEGIN
           p_counterparty, p_status, p_description, p_at);
 END $$;
 
---changeset coffer:002-settlement runOnChange:true splitStatements:false
+--changeset coffer:002-settlement splitStatements:false
 -- The settlement shard that serves p_account (created on first use), for deposits and withdrawals.
 CREATE OR REPLACE FUNCTION coffer_settlement_for(p_account uuid)
 RETURNS uuid LANGUAGE plpgsql AS $$
@@ -78,7 +80,7 @@ BEGIN
   RETURN found;
 END $$;
 
---changeset coffer:002-move runOnChange:true splitStatements:false
+--changeset coffer:002-move splitStatements:false
 -- Creates a transfer (posted, or pending for p_pending_seconds) and its entries, in one call.
 -- p_owner must own the debited account, except for deposits (the credited one). Expiry is
 -- computed from the database's clock, the same one that checks it.
@@ -143,7 +145,7 @@ BEGIN
   RETURN QUERY SELECT * FROM transfers WHERE id = p_id;
 END $$;
 
---changeset coffer:002-settle runOnChange:true splitStatements:false
+--changeset coffer:002-settle splitStatements:false
 -- Posts, voids or expires a pending transfer. p_owner (NULL for the expiry sweeper) must own the
 -- debited account. Anything not pending any more is 'transfer-not-pending'.
 CREATE OR REPLACE FUNCTION coffer_settle(p_id uuid, p_owner uuid, p_outcome text)

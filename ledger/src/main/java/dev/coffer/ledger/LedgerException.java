@@ -1,15 +1,33 @@
 package dev.coffer.ledger;
 
-/** A rule said no: {@code code} is the contract's stable kebab-case error code. */
+/**
+ * A rule said no: {@link #error()} is the contract's code, {@link #refusal()} a settle's reason.
+ */
 public final class LedgerException extends RuntimeException {
-  private final String code;
+  private final LedgerError error;
+  private final SettleRefusal refusal;
 
-  public LedgerException(String code, String message) {
-    super(message, null, false, false);
-    this.code = code;
+  public LedgerException(LedgerError error, String message) {
+    this(error, null, message);
   }
 
+  public LedgerException(LedgerError error, SettleRefusal refusal, String message) {
+    super(message, null, false, false);
+    this.error = error;
+    this.refusal = refusal;
+  }
+
+  public LedgerError error() {
+    return error;
+  }
+
+  /** The contract's code, e.g. {@code insufficient-funds}. */
   public String code() {
-    return code;
+    return error.code();
+  }
+
+  /** Why a settle was refused; null for every other error. */
+  public SettleRefusal refusal() {
+    return refusal;
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.entry.Entry;
+import dev.coffer.ledger.transfer.TransferKind;
+import dev.coffer.ledger.transfer.TransferStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -58,10 +60,10 @@ class EntryPagesTest {
         .singleElement()
         .satisfies(
             e -> {
-              assertThat(e.kind()).isEqualTo("deposit");
+              assertThat(e.kind()).isEqualTo(TransferKind.DEPOSIT);
               assertThat(e.amount()).isEqualTo(5);
               assertThat(e.balanceAfter()).isEqualTo(5);
-              assertThat(e.status()).isEqualTo("posted");
+              assertThat(e.status()).isEqualTo(TransferStatus.POSTED);
               assertThat(e.counterpartyAccountId()).isNotNull();
             });
     UUID stranger = ledger.newUser();

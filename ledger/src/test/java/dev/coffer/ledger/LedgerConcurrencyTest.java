@@ -4,6 +4,7 @@ import static dev.coffer.ledger.LedgerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.ledger.transfer.TransferRequest;
+import dev.coffer.ledger.transfer.TransferStatus;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,7 +128,7 @@ class LedgerConcurrencyTest {
     if (pick < 8) {
       return ledger.transfers.move(owner, TransferRequest.deposit(from, amount, null));
     }
-    String settle = pick < 9 ? "posted" : "voided";
+    TransferStatus settle = pick < 9 ? TransferStatus.POSTED : TransferStatus.VOIDED;
     return ledger
         .transfers
         .move(owner, TransferRequest.pending(from, to, amount, null, Duration.ofMinutes(5)))

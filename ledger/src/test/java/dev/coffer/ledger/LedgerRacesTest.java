@@ -9,6 +9,7 @@ import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.transfer.BatchItemException;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
+import dev.coffer.ledger.transfer.TransferStatus;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +43,13 @@ class LedgerRacesTest {
 
   private static String code(Throwable t) {
     return t instanceof LedgerException le ? le.code() : String.valueOf(t);
+  }
+
+  // The settle refusal's reason, after its code: "transfer-not-pending/already-voided".
+  private static String refusal(Throwable t) {
+    return t instanceof LedgerException le && le.refusal() != null
+        ? le.code() + "/" + le.refusal().code()
+        : code(t);
   }
 
   @Test
@@ -90,10 +98,11 @@ class LedgerRacesTest {
                 ledger.transfers.move(
                     owner, TransferRequest.pending(a, b, 50, null, Duration.ofMinutes(1))))
             .value();
-    assertThat(await(ledger.transfers.settle(owner, t.id(), "voided")).value().status())
-        .isEqualTo("voided");
-    assertThatThrownBy(() -> await(ledger.transfers.settle(owner, t.id(), "posted")))
-        .satisfies(e -> assertThat(code(e)).isEqualTo("transfer-not-pending"));
+    assertThat(
+            await(ledger.transfers.settle(owner, t.id(), TransferStatus.VOIDED)).value().status())
+        .isEqualTo(TransferStatus.VOIDED);
+    assertThatThrownBy(() -> await(ledger.transfers.settle(owner, t.id(), TransferStatus.POSTED)))
+        .satisfies(e -> assertThat(refusal(e)).isEqualTo("transfer-not-pending/already-voided"));
     assertThat(account(b).balance()).isZero();
     assertThat(account(a).available()).isEqualTo(100);
   }
@@ -110,13 +119,13 @@ class LedgerRacesTest {
             .value();
     Thread.sleep(1100);
     // Past its expiry, even before the sweeper ran, it cannot be posted.
-    assertThatThrownBy(() -> await(ledger.transfers.settle(owner, t.id(), "posted")))
-        .satisfies(e -> assertThat(code(e)).isEqualTo("transfer-not-pending"));
+    assertThatThrownBy(() -> await(ledger.transfers.settle(owner, t.id(), TransferStatus.POSTED)))
+        .satisfies(e -> assertThat(refusal(e)).isEqualTo("transfer-not-pending/expired"));
     assertThat(await(ledger.transfers.expireDue(1000))).isGreaterThanOrEqualTo(1);
     assertThat(await(ledger.transfers.get(owner, t.id(), ConsistencyToken.LATEST)).status())
-        .isEqualTo("expired");
-    assertThatThrownBy(() -> await(ledger.transfers.settle(owner, t.id(), "posted")))
-        .satisfies(e -> assertThat(code(e)).isEqualTo("transfer-not-pending"));
+        .isEqualTo(TransferStatus.EXPIRED);
+    assertThatThrownBy(() -> await(ledger.transfers.settle(owner, t.id(), TransferStatus.VOIDED)))
+        .satisfies(e -> assertThat(refusal(e)).isEqualTo("transfer-not-pending/expired"));
     assertThat(account(a).pendingDebits()).isZero();
     assertThat(account(a).balance()).isEqualTo(100);
   }
@@ -132,12 +141,16 @@ class LedgerRacesTest {
                   ledger.transfers.move(
                       owner, TransferRequest.pending(a, b, 10, null, Duration.ofMinutes(1))))
               .value();
-      Future<?> post = ledger.transfers.settle(owner, t.id(), "posted");
-      Future<?> voided = ledger.transfers.settle(owner, t.id(), "voided");
+      Future<?> post = ledger.transfers.settle(owner, t.id(), TransferStatus.POSTED);
+      Future<?> voided = ledger.transfers.settle(owner, t.id(), TransferStatus.VOIDED);
       await(Future.join(post, voided).transform(ar -> Future.succeededFuture()));
       assertThat(post.succeeded() ^ voided.succeeded()).as("exactly one wins").isTrue();
       Future<?> loser = post.succeeded() ? voided : post;
-      assertThat(code(loser.cause())).isEqualTo("transfer-not-pending");
+      assertThat(refusal(loser.cause()))
+          .isEqualTo(
+              post.succeeded()
+                  ? "transfer-not-pending/already-posted"
+                  : "transfer-not-pending/already-voided");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.coffer.ledger.account;
 
+import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.db.Committed;
 import dev.coffer.ledger.db.ConsistencyToken;
@@ -40,11 +41,12 @@ public final class AccountService {
       UUID owner, String currency, String name, long overdraftLimit) {
     if (currency == null || !currency.matches("[A-Z]{3}") || !isIso4217(currency)) {
       return Future.failedFuture(
-          new LedgerException("validation", "currency must be an ISO 4217 code"));
+          new LedgerException(LedgerError.VALIDATION, "currency must be an ISO 4217 code"));
     }
     if (overdraftLimit < 0 || overdraftLimit > 1_000_000_000_000_000L) {
       return Future.failedFuture(
-          new LedgerException("validation", "overdraftLimit must be between 0 and 10^15"));
+          new LedgerException(
+              LedgerError.VALIDATION, "overdraftLimit must be between 0 and 10^15"));
     }
     return writes.run(
         conn ->
@@ -72,7 +74,7 @@ public final class AccountService {
                 .map(
                     rows -> {
                       if (rows.size() == 0) {
-                        throw new LedgerException("not-found", "no such account");
+                        throw new LedgerException(LedgerError.NOT_FOUND, "no such account");
                       }
                       return Account.from(rows.iterator().next());
                     }));

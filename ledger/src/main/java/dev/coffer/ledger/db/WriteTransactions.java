@@ -1,6 +1,8 @@
 package dev.coffer.ledger.db;
 
+import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.SettleRefusal;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -73,16 +75,28 @@ public final class WriteTransactions {
     if (failure instanceof PgException pg) {
       String state = pg.getSqlState();
       if ("CF001".equals(state)) {
-        return new LedgerException(pg.getErrorMessage(), pg.getErrorMessage());
+        return ruleRefusal(pg);
       }
       if ("23514".equals(state)
           && String.valueOf(pg.getConstraint()).equals("accounts_within_overdraft")) {
-        return new LedgerException("insufficient-funds", "insufficient funds");
+        return new LedgerException(LedgerError.INSUFFICIENT_FUNDS, "insufficient funds");
       }
       if ("22003".equals(state)) {
-        return new LedgerException("amount-overflow", "the result would not fit a balance");
+        return new LedgerException(
+            LedgerError.AMOUNT_OVERFLOW, "the result would not fit a balance");
       }
     }
     return failure;
+  }
+
+  // A rule in a coffer_* function said no: its message is the code, its detail a settle's reason.
+  private static Throwable ruleRefusal(PgException pg) {
+    LedgerError error = LedgerError.ofCode(pg.getErrorMessage());
+    if (error == null) {
+      return new IllegalStateException("a ledger function raised an unknown code", pg);
+    }
+    SettleRefusal refusal = SettleRefusal.ofCode(pg.getDetail());
+    return new LedgerException(
+        error, refusal, refusal == null ? error.code() : error.code() + ": " + refusal.code());
   }
 }

@@ -1,5 +1,7 @@
 package dev.coffer.ledger.entry;
 
+import dev.coffer.ledger.transfer.TransferKind;
+import dev.coffer.ledger.transfer.TransferStatus;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -9,11 +11,11 @@ public record Entry(
     UUID accountId,
     long seq,
     UUID transferId,
-    String kind,
+    TransferKind kind,
     long amount,
     long balanceAfter,
     UUID counterpartyAccountId,
-    String status,
+    TransferStatus status,
     String description,
     OffsetDateTime createdAt) {
 
@@ -22,11 +24,11 @@ public record Entry(
         row.getUUID("account_id"),
         row.getLong("seq"),
         row.getUUID("transfer_id"),
-        row.getString("kind"),
+        TransferKind.of(row.getString("kind")),
         row.getLong("amount"),
         row.getLong("balance_after"),
         row.getUUID("counterparty_account_id"),
-        row.getString("status"),
+        TransferStatus.of(row.getString("status")),
         row.getString("description"),
         row.getOffsetDateTime("created_at"));
   }

@@ -1,5 +1,6 @@
 package dev.coffer.ledger.entry;
 
+import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.db.ReadRouter;
@@ -39,7 +40,7 @@ public final class EntryService {
                 .map(
                     rows -> {
                       if (rows.size() == 0) {
-                        throw new LedgerException("not-found", "no such account");
+                        throw new LedgerException(LedgerError.NOT_FOUND, "no such account");
                       }
                       List<Entry> page = new ArrayList<>();
                       rows.forEach(

@@ -1,5 +1,6 @@
 package dev.coffer.ledger.idempotency;
 
+import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -47,7 +48,7 @@ public final class IdempotencyRecords {
               if (!locked.iterator().next().getBoolean(0)) {
                 return Future.failedFuture(
                     new LedgerException(
-                        "idempotency-request-in-progress",
+                        LedgerError.IDEMPOTENCY_REQUEST_IN_PROGRESS,
                         "a request with this Idempotency-Key is still running"));
               }
               return conn.preparedQuery(FIND).execute(userAndKey);
@@ -77,7 +78,8 @@ public final class IdempotencyRecords {
   private static <T> Outcome<T> replay(Row row, IdempotencyKey key) {
     if (!row.getString("fingerprint").equals(key.fingerprint())) {
       throw new LedgerException(
-          "idempotency-key-reused", "this Idempotency-Key was used for a different request");
+          LedgerError.IDEMPOTENCY_KEY_REUSED,
+          "this Idempotency-Key was used for a different request");
     }
     return new Outcome<>(
         null,

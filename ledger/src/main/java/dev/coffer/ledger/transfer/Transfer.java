@@ -7,12 +7,12 @@ import java.util.UUID;
 /** A movement of money between two accounts: posted at once, or pending until settled. */
 public record Transfer(
     UUID id,
-    String kind,
+    TransferKind kind,
     UUID fromAccountId,
     UUID toAccountId,
     long amount,
     String currency,
-    String status,
+    TransferStatus status,
     String description,
     OffsetDateTime createdAt,
     OffsetDateTime postedAt,
@@ -21,12 +21,12 @@ public record Transfer(
   static Transfer from(Row row) {
     return new Transfer(
         row.getUUID("id"),
-        row.getString("kind"),
+        TransferKind.of(row.getString("kind")),
         row.getUUID("from_account_id"),
         row.getUUID("to_account_id"),
         row.getLong("amount"),
         row.getString("currency"),
-        row.getString("status"),
+        TransferStatus.of(row.getString("status")),
         row.getString("description"),
         row.getOffsetDateTime("created_at"),
         row.getOffsetDateTime("posted_at"),

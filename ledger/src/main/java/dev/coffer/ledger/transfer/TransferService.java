@@ -1,5 +1,6 @@
 package dev.coffer.ledger.transfer;
 
+import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.db.Committed;
 import dev.coffer.ledger.db.ConsistencyToken;
@@ -45,8 +46,8 @@ public final class TransferService {
             IdempotencyRecords.once(conn, key, c -> TransferSql.move(c, owner, request), render));
   }
 
-  /** Posts ({@code "posted"}) or voids ({@code "voided"}) a pending transfer of {@code owner}'s. */
-  public Future<Committed<Transfer>> settle(UUID owner, UUID transferId, String outcome) {
+  /** Posts ({@code POSTED}) or voids ({@code VOIDED}) a pending transfer of {@code owner}'s. */
+  public Future<Committed<Transfer>> settle(UUID owner, UUID transferId, TransferStatus outcome) {
     return writes.run(conn -> TransferSql.settle(conn, owner, transferId, outcome));
   }
 
@@ -54,7 +55,7 @@ public final class TransferService {
   public Future<Committed<Outcome<Transfer>>> settle(
       UUID owner,
       UUID transferId,
-      String outcome,
+      TransferStatus outcome,
       IdempotencyKey key,
       Function<Transfer, StoredResponse> render) {
     return writes.run(
@@ -82,7 +83,8 @@ public final class TransferService {
       SqlConnection conn, UUID owner, List<TransferRequest> requests) {
     if (requests.isEmpty() || requests.size() > MAX_BATCH) {
       return Future.failedFuture(
-          new LedgerException("validation", "a batch holds 1 to " + MAX_BATCH + " transfers"));
+          new LedgerException(
+              LedgerError.VALIDATION, "a batch holds 1 to " + MAX_BATCH + " transfers"));
     }
     // Lock every account of the batch up front, in id order, as single transfers do.
     TreeSet<UUID> accounts = new TreeSet<>();
@@ -133,7 +135,9 @@ public final class TransferService {
                     count.compose(
                         n ->
                             writes
-                                .run(conn -> TransferSql.settle(conn, null, id, "expired"))
+                                .run(
+                                    conn ->
+                                        TransferSql.settle(conn, null, id, TransferStatus.EXPIRED))
                                 .map(t -> n + 1)
                                 // Posted or voided since it was listed: nothing to expire.
                                 .recover(

@@ -1,5 +1,6 @@
 package dev.coffer.ledger.transfer;
 
+import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.id.Uuids;
 import io.vertx.core.Future;
@@ -36,9 +37,9 @@ final class TransferSql {
         .map(TransferSql::single);
   }
 
-  static Future<Transfer> settle(SqlConnection conn, UUID owner, UUID id, String outcome) {
+  static Future<Transfer> settle(SqlConnection conn, UUID owner, UUID id, TransferStatus outcome) {
     return conn.preparedQuery(SETTLE)
-        .execute(Tuple.of(id, owner, outcome))
+        .execute(Tuple.of(id, owner, outcome.wire()))
         .map(TransferSql::single);
   }
 
@@ -53,7 +54,7 @@ final class TransferSql {
         .map(
             rows -> {
               if (rows.size() == 0) {
-                throw new LedgerException("not-found", "no such transfer");
+                throw new LedgerException(LedgerError.NOT_FOUND, "no such transfer");
               }
               return single(rows);
             });
@@ -67,7 +68,7 @@ final class TransferSql {
     Integer pendingSeconds = r.pendingFor() == null ? null : (int) r.pendingFor().toSeconds();
     return Tuple.from(
         new Object[] {
-          id, r.kind(), r.from(), r.to(), r.amount(), owner, pendingSeconds, r.description()
+          id, r.kind().wire(), r.from(), r.to(), r.amount(), owner, pendingSeconds, r.description()
         });
   }
 

@@ -1,5 +1,6 @@
 package dev.coffer.ledger.user;
 
+import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.db.Committed;
 import dev.coffer.ledger.db.WriteTransactions;
@@ -45,7 +46,7 @@ public final class UserStore {
             e ->
                 e instanceof PgException pg && "23505".equals(pg.getSqlState())
                     ? Future.failedFuture(
-                        new LedgerException("email-taken", "email already registered"))
+                        new LedgerException(LedgerError.EMAIL_TAKEN, "email already registered"))
                     : Future.failedFuture(e));
   }
 
