@@ -22,21 +22,17 @@ public final class AccountJson {
         .put("createdAt", ApiJson.time(a.createdAt()));
   }
 
-  // The settlement side of a deposit or withdrawal is the service's own (sharded) account: the
-  // contract shows it as null rather than leak an id the client can do nothing with.
-  private static String settlementHidden(String kind, java.util.UUID counterparty) {
-    return "transfer".equals(kind) ? ApiJson.id(counterparty) : null;
-  }
-
   public static JsonObject entry(Entry e) {
     return new JsonObject()
         .put("seq", e.seq())
         .put("transferId", ApiJson.id(e.transferId()))
-        .put("kind", e.kind())
+        .put("kind", e.kind().wire())
         .put("amount", e.amount())
         .put("balanceAfter", e.balanceAfter())
-        .put("counterpartyAccountId", settlementHidden(e.kind(), e.counterpartyAccountId()))
-        .put("status", e.status())
+        .put(
+            "counterpartyAccountId",
+            ApiJson.id(e.kind().shownCounterparty(e.counterpartyAccountId())))
+        .put("status", e.status().wire())
         .put("description", e.description())
         .put("createdAt", ApiJson.time(e.createdAt()));
   }

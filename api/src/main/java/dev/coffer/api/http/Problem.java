@@ -1,12 +1,17 @@
 package dev.coffer.api.http;
 
+import dev.coffer.ledger.LedgerException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
-/** An RFC 9457 problem: what every error response of the API carries. */
-public record Problem(int status, String code, String title, String detail, JsonArray errors) {
+/**
+ * An RFC 9457 problem: what every error response of the API carries. {@code reason} narrows a
+ * code's family (why a settle was refused); null for every other problem.
+ */
+public record Problem(
+    int status, String code, String title, String detail, String reason, JsonArray errors) {
   public static final String CONTENT_TYPE = "application/problem+json";
 
   // Status and title of every code the API answers; a code missing here is a bug (500).
@@ -55,11 +60,22 @@ public record Problem(int status, String code, String title, String detail, Json
   public static Problem of(String code, String detail) {
     Kind kind = KINDS.get(code);
     if (kind == null) {
-      return new Problem(500, "internal", "Internal error", "unexpected error", null);
+      return new Problem(500, "internal", "Internal error", "unexpected error", null, null);
     }
     String text =
         detail == null || detail.equals(code) ? DETAILS.getOrDefault(code, kind.title()) : detail;
-    return new Problem(kind.status(), code, kind.title(), text, null);
+    return new Problem(kind.status(), code, kind.title(), text, null, null);
+  }
+
+  /** The problem for a ledger rule's refusal, with the settle's reason when it has one. */
+  public static Problem of(LedgerException refused) {
+    Problem problem = of(refused.code(), refused.getMessage());
+    return refused.refusal() == null ? problem : problem.withReason(refused.refusal().code());
+  }
+
+  /** Every code the API answers with. */
+  public static java.util.Set<String> codes() {
+    return KINDS.keySet();
   }
 
   /** Whether {@code code} is one the API answers with. */
@@ -69,7 +85,17 @@ public record Problem(int status, String code, String title, String detail, Json
 
   /** This problem with a list of {@code {field, message}} (or {@code {index, ...}}) details. */
   public Problem withErrors(JsonArray errors) {
-    return new Problem(status, code, title, detail, errors);
+    return new Problem(status, code, title, detail, reason, errors);
+  }
+
+  /** This problem with its reason. */
+  public Problem withReason(String reason) {
+    return new Problem(status, code, title, detail, reason, errors);
+  }
+
+  /** This problem answered with another status and detail (a batch answers 422 for any item). */
+  public Problem restated(int status, String detail) {
+    return new Problem(status, code, title, detail, reason, errors);
   }
 
   /** The problem as the JSON body of a response. */
@@ -81,6 +107,9 @@ public record Problem(int status, String code, String title, String detail, Json
             .put("status", status)
             .put("detail", detail == null ? title : detail)
             .put("code", code);
+    if (reason != null) {
+      body.put("reason", reason);
+    }
     if (errors != null) {
       body.put("errors", errors);
     }

@@ -1,13 +1,10 @@
 package dev.coffer.api.http;
 
 import dev.coffer.ledger.LedgerException;
-import dev.coffer.ledger.transfer.BatchItemException;
 import io.vertx.core.Handler;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
@@ -82,23 +79,8 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     if (failure instanceof ProblemException pe) {
       return pe.problem();
     }
-    if (failure instanceof BatchItemException be) {
-      LedgerException item = be.itemFailure();
-      String code = Problem.isKnown(item.code()) ? item.code() : "validation";
-      Problem base = Problem.of(code, "transfer " + be.index() + " failed: " + item.getMessage());
-      JsonArray errors =
-          new JsonArray()
-              .add(
-                  new JsonObject()
-                      .put("index", be.index())
-                      .put("field", "transfers[" + be.index() + "]")
-                      .put("code", item.code())
-                      .put("message", item.getMessage()));
-      // The contract answers a failed batch with 422, whatever the item's own status would be.
-      return new Problem(422, base.code(), base.title(), base.detail(), errors);
-    }
     if (failure instanceof LedgerException le) {
-      return Problem.of(le.code(), le.getMessage());
+      return Problem.of(le);
     }
     if (failure instanceof ValidatorException ve) {
       return RequestValidation.problemFor(ve);

@@ -65,29 +65,13 @@ final class TransferBodies {
       } catch (ProblemException e) {
         throw inBatch(i, e.problem());
       } catch (LedgerException e) {
-        throw inBatch(i, Problem.of(e.code(), e.getMessage()));
+        throw inBatch(i, Problem.of(e));
       }
     }
     return requests;
   }
 
   private static ProblemException inBatch(int index, Problem item) {
-    JsonArray errors = new JsonArray();
-    if (item.errors() == null || item.errors().isEmpty()) {
-      errors.add(new JsonObject().put("message", item.detail()));
-    } else {
-      item.errors().forEach(e -> errors.add(((JsonObject) e).copy()));
-    }
-    errors.forEach(
-        e -> {
-          JsonObject error = (JsonObject) e;
-          String field = error.getString("field");
-          error
-              .put("index", index)
-              .put("field", "transfers[" + index + "]" + (field == null ? "" : "." + field));
-        });
-    return new ProblemException(
-        new Problem(
-            422, item.code(), item.title(), "transfer " + index + ": " + item.detail(), errors));
+    return new ProblemException(BatchItemProblem.of(index, item));
   }
 }

@@ -13,13 +13,12 @@ public final class TransferJson {
   public static JsonObject transfer(Transfer t) {
     return new JsonObject()
         .put("id", ApiJson.id(t.id()))
-        .put("kind", t.kind())
-        // The settlement side of a deposit or withdrawal is the service's own account: null here.
-        .put("fromAccountId", "deposit".equals(t.kind()) ? null : ApiJson.id(t.fromAccountId()))
-        .put("toAccountId", "withdrawal".equals(t.kind()) ? null : ApiJson.id(t.toAccountId()))
+        .put("kind", t.kind().wire())
+        .put("fromAccountId", ApiJson.id(t.kind().shownSource(t.fromAccountId())))
+        .put("toAccountId", ApiJson.id(t.kind().shownDestination(t.toAccountId())))
         .put("amount", t.amount())
         .put("currency", t.currency())
-        .put("status", t.status())
+        .put("status", t.status().wire())
         .put("description", t.description())
         .put("createdAt", ApiJson.time(t.createdAt()))
         .put("postedAt", ApiJson.time(t.postedAt()))

@@ -3,6 +3,8 @@ package dev.coffer.api.transfer;
 import dev.coffer.api.account.AccountCache;
 import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
+import dev.coffer.api.http.Problem;
+import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.http.RequestBodies;
 import dev.coffer.api.idempotency.IdempotentRequests;
 import dev.coffer.api.session.ReadConsistency;
@@ -13,9 +15,11 @@ import dev.coffer.ledger.db.Committed;
 import dev.coffer.ledger.idempotency.IdempotencyKey;
 import dev.coffer.ledger.idempotency.Outcome;
 import dev.coffer.ledger.idempotency.StoredResponse;
+import dev.coffer.ledger.transfer.BatchItemException;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
+import dev.coffer.ledger.transfer.TransferStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -59,8 +63,8 @@ public final class TransferRoutes {
         .on("createWithdrawal", ctx -> move(ctx, TransferBodies::withdrawal))
         .on("createTransfer", ctx -> move(ctx, TransferBodies::transfer))
         .on("createTransferBatch", this::batch)
-        .on("postTransfer", ctx -> settle(ctx, "posted"))
-        .on("voidTransfer", ctx -> settle(ctx, "voided"))
+        .on("postTransfer", ctx -> settle(ctx, TransferStatus.POSTED))
+        .on("voidTransfer", ctx -> settle(ctx, TransferStatus.VOIDED))
         .on("getTransfer", this::get);
   }
 
@@ -81,10 +85,11 @@ public final class TransferRoutes {
     List<TransferRequest> requests = TransferBodies.batch(body);
     return transfers
         .batch(session.userId(), requests, key, list -> stored(201, TransferJson.list(list)))
+        .recover(TransferRoutes::namingTheItem)
         .compose(committed -> answer(ctx, committed, accountsOf(requests)));
   }
 
-  private Future<?> settle(RoutingContext ctx, String outcome) {
+  private Future<?> settle(RoutingContext ctx, TransferStatus outcome) {
     Session session = SessionAuthentication.of(ctx);
     UUID id = RequestBodies.pathId(ctx, "id");
     IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), null);
@@ -109,6 +114,14 @@ public final class TransferRoutes {
             RequestBodies.pathId(ctx, "id"),
             ReadConsistency.required(ctx))
         .compose(t -> JsonResponses.send(ctx, 200, TransferJson.transfer(t)));
+  }
+
+  private static <T> Future<T> namingTheItem(Throwable failure) {
+    return Future.failedFuture(
+        failure instanceof BatchItemException item
+            ? new ProblemException(
+                BatchItemProblem.of(item.index(), Problem.of(item.itemFailure())))
+            : failure);
   }
 
   private static StoredResponse stored(int status, JsonObject body) {

@@ -198,17 +198,17 @@ class MoneyApiTest {
     String id = pending.json().getString("id");
 
     // Only the source account's owner may settle it.
-    assertProblem(
-        api.move("/v1/transfers/" + id + "/post", bob.token(), null), 409, "transfer-not-pending");
+    Reply byPayee = api.move("/v1/transfers/" + id + "/post", bob.token(), null);
+    assertProblem(byPayee, 409, "transfer-not-pending");
+    assertThat(byPayee.json().getString("reason")).isEqualTo("not-source-owner");
     Reply posted = api.move("/v1/transfers/" + id + "/post", alice.token(), null);
     assertThat(posted.status()).as(posted.toString()).isEqualTo(200);
     assertThat(posted.json().getString("status")).isEqualTo("posted");
     assertThat(api.account(alice, from).getLong("balance")).isEqualTo(700);
     assertThat(api.account(bob, to).getLong("balance")).isEqualTo(300);
-    assertProblem(
-        api.move("/v1/transfers/" + id + "/void", alice.token(), null),
-        409,
-        "transfer-not-pending");
+    Reply voidPosted = api.move("/v1/transfers/" + id + "/void", alice.token(), null);
+    assertProblem(voidPosted, 409, "transfer-not-pending");
+    assertThat(voidPosted.json().getString("reason")).isEqualTo("already-posted");
 
     // A voided reservation gives the money back, and the journal says so.
     String voidable = api.pending(alice, from, to, 200);
@@ -276,7 +276,11 @@ class MoneyApiTest {
                         .add(transfer(from, to, 400))));
     assertProblem(failed, 422, "insufficient-funds");
     JsonObject error = failed.json().getJsonArray("errors").getJsonObject(0);
+    // A ledger refusal and an invalid body name their item in one shape.
     assertThat(error.getInteger("index")).isEqualTo(2);
+    assertThat(error.getString("field")).isEqualTo("transfers[2]");
+    assertThat(error.getString("code")).isEqualTo("insufficient-funds");
+    assertThat(failed.json().getString("detail")).startsWith("transfer 2: ");
     assertThat(api.account(alice, from).getLong("balance")).isEqualTo(1_000);
 
     Reply badItem =
@@ -290,8 +294,11 @@ class MoneyApiTest {
                         .add(transfer(from, to, 1))
                         .add(transfer(from, to, 1).put("expiresInSeconds", 5))));
     assertProblem(badItem, 422, "validation");
-    assertThat(badItem.json().getJsonArray("errors").getJsonObject(0).getInteger("index"))
-        .isEqualTo(1);
+    JsonObject badField = badItem.json().getJsonArray("errors").getJsonObject(0);
+    assertThat(badField.getInteger("index")).isEqualTo(1);
+    assertThat(badField.getString("field")).isEqualTo("transfers[1].expiresInSeconds");
+    assertThat(badField.getString("code")).isEqualTo("validation");
+    assertThat(badItem.json().getString("detail")).startsWith("transfer 1: ");
 
     JsonArray many = new JsonArray();
     for (int i = 0; i < 101; i++) {
