@@ -2,6 +2,7 @@ package dev.coffer.api;
 
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.logging.JsonLogHandler;
+import dev.coffer.api.server.CofferServer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,8 +40,9 @@ public final class CofferMain {
     CofferServer.start(config)
         .onSuccess(
             server -> {
-              ShutdownSignals.install(server, config.shutdownDelay().plus(config.drainTimeout()));
-              log.info("Coffer listening on " + config.host() + ":" + server.port());
+              ShutdownSignals.install(
+                  server, config.http().shutdownDelay().plus(config.http().drainTimeout()));
+              log.info("Coffer listening on " + config.http().host() + ":" + server.port());
             })
         .onFailure(
             e -> {

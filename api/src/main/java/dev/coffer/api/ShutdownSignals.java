@@ -1,5 +1,6 @@
 package dev.coffer.api;
 
+import dev.coffer.api.server.CofferServer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,30 +1,25 @@
 package dev.coffer.ledger;
 
-import java.util.Arrays;
-
 /**
  * Why a post or void was refused with {@link LedgerError#TRANSFER_NOT_PENDING}, in TigerBeetle's
  * words: the transfer was already posted, already voided, or expired; or the caller is the credited
  * side, who may see a pending transfer but not settle it.
  */
 public enum SettleRefusal {
-  ALREADY_POSTED("already-posted"),
-  ALREADY_VOIDED("already-voided"),
-  EXPIRED("expired"),
-  NOT_SOURCE_OWNER("not-source-owner");
+  ALREADY_POSTED,
+  ALREADY_VOIDED,
+  EXPIRED,
+  NOT_SOURCE_OWNER;
 
-  private final String code;
+  private final String code = WireName.of(this);
 
-  SettleRefusal(String code) {
-    this.code = code;
-  }
-
+  /** The reason as the contract writes it, e.g. {@code already-voided}. */
   public String code() {
     return code;
   }
 
   /** The refusal named {@code code} (the database's error detail), or null. */
   public static SettleRefusal ofCode(String code) {
-    return Arrays.stream(values()).filter(r -> r.code.equals(code)).findFirst().orElse(null);
+    return WireName.parse(SettleRefusal.class, code);
   }
 }

@@ -2,6 +2,9 @@ package dev.coffer.api.account;
 
 import dev.coffer.api.redis.GuardedRedis;
 import dev.coffer.ledger.db.ConsistencyToken;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -25,7 +28,7 @@ import java.util.logging.Logger;
  * the accounts they touched before they are answered; entries live {@code ttl} at most. Redis
  * failing only turns the cache into misses.
  */
-public final class AccountCache {
+public final class AccountCache implements MeterBinder {
   private static final Logger LOG = Logger.getLogger(AccountCache.class.getName());
 
   private final boolean enabled;
@@ -34,10 +37,22 @@ public final class AccountCache {
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
 
-  public AccountCache(boolean enabled, GuardedRedis redis, Duration ttl) {
-    this.enabled = enabled;
+  public AccountCache(AccountCacheSettings settings, GuardedRedis redis) {
+    this.enabled = settings.enabled();
     this.redis = redis;
-    this.ttl = ttl;
+    this.ttl = settings.ttl();
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("coffer.account.cache.requests", hits, LongAdder::sum)
+        .description("account reads the cache answered (hit) or passed on (miss)")
+        .tag("result", "hit")
+        .register(registry);
+    FunctionCounter.builder("coffer.account.cache.requests", misses, LongAdder::sum)
+        .description("account reads the cache answered (hit) or passed on (miss)")
+        .tag("result", "miss")
+        .register(registry);
   }
 
   /** The cached account, if there is one of {@code owner}'s at least {@code required}-fresh. */
@@ -118,14 +133,6 @@ public final class AccountCache {
       }
     }
     return Future.all(deletes).mapEmpty();
-  }
-
-  public long hits() {
-    return hits.sum();
-  }
-
-  public long misses() {
-    return misses.sum();
   }
 
   static String key(UUID id) {

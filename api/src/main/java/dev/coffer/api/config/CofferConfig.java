@@ -1,7 +1,9 @@
 package dev.coffer.api.config;
 
+import dev.coffer.api.account.AccountCacheSettings;
 import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.ratelimit.RateLimitSettings;
+import dev.coffer.api.redis.RedisSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
@@ -16,24 +18,16 @@ import java.util.function.Function;
  * <p>Every variable is documented in the README's Configuration table; keep the two in step.
  */
 public record CofferConfig(
-    String host,
-    int httpPort,
-    int eventLoopInstances,
+    HttpSettings http,
     DatabaseSettings database,
-    List<String> redisNodes,
-    int redisPoolSize,
-    Duration redisTimeout,
+    RedisSettings redis,
     RateLimitSettings rateLimits,
-    boolean cacheAccounts,
-    Duration cacheTtl,
+    AccountCacheSettings accountCache,
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
     Duration idempotencyRetention,
     Duration sessionTtl,
     int passwordHashCost,
-    int maxInFlight,
-    Duration shutdownDelay,
-    Duration drainTimeout,
     boolean migrateOnStart,
     String instanceId) {
 
@@ -62,21 +56,31 @@ public record CofferConfig(
             r.intIn("COFFER_PG_REPLICA_POOL_SIZE", 16, 1, 1000),
             r.intIn("COFFER_PG_MAX_WAIT_QUEUE", 256, 0, 100_000),
             Duration.ofMillis(r.intIn("COFFER_PG_CONNECT_TIMEOUT_MS", 2000, 100, 60_000)));
+    HttpSettings http =
+        new HttpSettings(
+            r.get("COFFER_HTTP_HOST", "0.0.0.0", Function.identity()),
+            r.intIn("COFFER_HTTP_PORT", 8080, 1, 65535),
+            r.intIn("COFFER_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
+            r.intIn("COFFER_MAX_IN_FLIGHT", 1024, 1, 1_000_000),
+            Duration.ofMillis(r.intIn("COFFER_SHUTDOWN_DELAY_MS", 5000, 0, 600_000)),
+            Duration.ofMillis(r.intIn("COFFER_DRAIN_TIMEOUT_MS", 20_000, 0, 600_000)));
+    RedisSettings redis =
+        new RedisSettings(
+            r.get("COFFER_REDIS_NODES", DEFAULT_REDIS_NODES, CofferConfig::redisNodes),
+            r.intIn("COFFER_REDIS_POOL_SIZE", 32, 1, 1000),
+            Duration.ofMillis(r.intIn("COFFER_REDIS_TIMEOUT_MS", 250, 10, 30_000)));
     return new CofferConfig(
-        r.get("COFFER_HTTP_HOST", "0.0.0.0", Function.identity()),
-        r.intIn("COFFER_HTTP_PORT", 8080, 1, 65535),
-        r.intIn("COFFER_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
+        http,
         db,
-        r.get("COFFER_REDIS_NODES", DEFAULT_REDIS_NODES, CofferConfig::redisNodes),
-        r.intIn("COFFER_REDIS_POOL_SIZE", 32, 1, 1000),
-        Duration.ofMillis(r.intIn("COFFER_REDIS_TIMEOUT_MS", 250, 10, 30_000)),
+        redis,
         new RateLimitSettings(
             r.get("COFFER_RATE_LIMIT_ENABLED", "true", CofferConfig::bool),
             r.get("COFFER_RATE_LIMIT_FAIL_CLOSED", "false", CofferConfig::bool),
             RateLimitSettings.policies(env::get),
             r.get("COFFER_TRUSTED_PROXIES", "", CofferConfig::list)),
-        r.get("COFFER_CACHE_ACCOUNTS", "false", CofferConfig::bool),
-        Duration.ofMillis(r.intIn("COFFER_CACHE_TTL_MS", 30_000, 100, 3_600_000)),
+        new AccountCacheSettings(
+            r.get("COFFER_CACHE_ACCOUNTS", "false", CofferConfig::bool),
+            Duration.ofMillis(r.intIn("COFFER_CACHE_TTL_MS", 30_000, 100, 3_600_000))),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.
@@ -84,9 +88,6 @@ public record CofferConfig(
         Duration.ofHours(r.intIn("COFFER_SESSION_TTL_HOURS", 24 * 7, 1, 24 * 365)),
         // bcrypt's log2 work factor: 10 is ~50-100 ms of one core per sign-up or log-in.
         r.intIn("COFFER_PASSWORD_HASH_COST", 10, 4, 16),
-        r.intIn("COFFER_MAX_IN_FLIGHT", 1024, 1, 1_000_000),
-        Duration.ofMillis(r.intIn("COFFER_SHUTDOWN_DELAY_MS", 5000, 0, 600_000)),
-        Duration.ofMillis(r.intIn("COFFER_DRAIN_TIMEOUT_MS", 20_000, 0, 600_000)),
         r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
         r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()));
   }

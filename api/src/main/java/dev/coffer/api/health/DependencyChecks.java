@@ -1,6 +1,6 @@
 package dev.coffer.api.health;
 
-import dev.coffer.api.Infrastructure;
+import dev.coffer.ledger.db.DatabasePools;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -9,6 +9,7 @@ import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -23,13 +24,13 @@ public final class DependencyChecks {
   }
 
   /** Registers one check per dependency. */
-  public static DependencyChecks create(Vertx vertx, Infrastructure infra, Duration timeout) {
+  public static DependencyChecks create(
+      Vertx vertx, DatabasePools databases, Redis redis, Duration timeout) {
     HealthChecks checks = HealthChecks.create(vertx);
     long ms = timeout.toMillis();
-    checks.register("primary", ms, timed(() -> query(infra.databases().primary())));
-    checks.register("replica", ms, timed(() -> query(infra.databases().replica())));
-    checks.register(
-        "redis", ms, timed(() -> infra.redis().send(Request.cmd(Command.PING)).mapEmpty()));
+    checks.register("primary", ms, timed(() -> query(databases.primary())));
+    checks.register("replica", ms, timed(() -> query(databases.replica())));
+    checks.register("redis", ms, timed(() -> redis.send(Request.cmd(Command.PING)).mapEmpty()));
     return new DependencyChecks(checks);
   }
 

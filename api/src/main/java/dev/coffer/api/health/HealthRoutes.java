@@ -1,5 +1,6 @@
 package dev.coffer.api.health;
 
+import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -19,7 +20,8 @@ public final class HealthRoutes {
   /** Registers both operations. */
   public void addTo(OperationHandlers handlers) {
     handlers
-        .raw("healthLive", ctx -> json(ctx, 200, new JsonObject().put("status", "UP")))
+        .raw(
+            "healthLive", ctx -> JsonResponses.send(ctx, 200, new JsonObject().put("status", "UP")))
         .raw("healthReady", this::ready);
   }
 
@@ -33,16 +35,8 @@ public final class HealthRoutes {
               if (draining) {
                 body.put("status", "DOWN").put("reason", "shutting down");
               }
-              json(ctx, readiness.up() && !draining ? 200 : 503, body);
+              JsonResponses.send(ctx, readiness.up() && !draining ? 200 : 503, body);
             })
         .onFailure(ctx::fail);
-  }
-
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader("Content-Type", "application/json; charset=utf-8")
-        .putHeader("Cache-Control", "no-store")
-        .end(body.toBuffer());
   }
 }

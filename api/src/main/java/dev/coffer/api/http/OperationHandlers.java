@@ -49,7 +49,7 @@ public final class OperationHandlers {
     return copy;
   }
 
-  Map<String, Handler<RoutingContext>> byOperationId() {
+  public Map<String, Handler<RoutingContext>> byOperationId() {
     return byOperationId;
   }
 }

@@ -55,16 +55,7 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     if (problem.status() == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
-    send(ctx, problem);
-  }
-
-  /** Sends {@code problem} as the response. */
-  public static void send(RoutingContext ctx, Problem problem) {
-    ctx.response()
-        .setStatusCode(problem.status())
-        .putHeader("Content-Type", Problem.CONTENT_TYPE)
-        .putHeader("Cache-Control", "no-store")
-        .end(problem.toBuffer());
+    JsonResponses.send(response, problem);
   }
 
   // The pools' bounded wait queue is full, or a connection did not free up in time: shed the

@@ -7,13 +7,13 @@ import java.util.UUID;
 public final class RequestState {
   private static final String KEY = "coffer.request";
 
-  final String id;
-  final long startedNanos;
-  final String clientIp;
-  volatile String route = "unmatched";
-  volatile UUID userId;
+  private final String id;
+  private final long startedNanos;
+  private final String clientIp;
+  private volatile String route = "unmatched";
+  private volatile UUID userId;
 
-  RequestState(String id, long startedNanos, String clientIp) {
+  public RequestState(String id, long startedNanos, String clientIp) {
     this.id = id;
     this.startedNanos = startedNanos;
     this.clientIp = clientIp;
@@ -24,13 +24,35 @@ public final class RequestState {
     return ctx.get(KEY);
   }
 
-  void attach(RoutingContext ctx) {
+  public void attach(RoutingContext ctx) {
     ctx.put(KEY, this);
   }
 
   /** Names the operation's route template (never the raw path, which holds ids). */
   public void route(String template) {
     this.route = template;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public long startedNanos() {
+    return startedNanos;
+  }
+
+  public String clientIp() {
+    return clientIp;
+  }
+
+  /** The route template, "unmatched" until the router names it. */
+  public String route() {
+    return route;
+  }
+
+  /** The authenticated user, or null. */
+  public UUID userId() {
+    return userId;
   }
 
   /** Names the authenticated user, for the log. */

@@ -1,13 +1,10 @@
 package dev.coffer.api.idempotency;
 
+import dev.coffer.api.digest.Digests;
 import dev.coffer.ledger.idempotency.IdempotencyKey;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -28,7 +25,8 @@ public final class IdempotentRequests {
             + ctx.normalizedPath()
             + "\n"
             + (body == null ? "" : canonical(body));
-    return new IdempotencyKey(userId, ctx.request().getHeader("Idempotency-Key"), sha256(text));
+    return new IdempotencyKey(
+        userId, ctx.request().getHeader("Idempotency-Key"), Digests.sha256Hex(text));
   }
 
   static String canonical(JsonObject body) {
@@ -47,15 +45,5 @@ public final class IdempotentRequests {
       return out;
     }
     return value;
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
   }
 }

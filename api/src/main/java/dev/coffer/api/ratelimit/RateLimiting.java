@@ -1,56 +1,82 @@
 package dev.coffer.api.ratelimit;
 
 import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.digest.Digests;
+import dev.coffer.api.http.Caller;
 import dev.coffer.api.http.Problem;
 import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.ratelimit.RateLimitPolicy.Scope;
-import dev.coffer.api.session.Session;
-import dev.coffer.api.session.SessionAuthentication;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.contract.Operation;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
  * Applies the rate-limit policies each operation of the contract names in its {@code x-rate-limit}
- * extension: those by IP address or e-mail before authentication, those by user after it. Requests
- * to an authenticated operation that carry no {@code Authorization} header count against the {@code
- * anonymous} policy. Operations naming no policy (health, metrics) are never limited. Every
- * response of a limited operation carries {@code RateLimit-Policy} and {@code RateLimit}; a refused
- * one is 429 {@code rate-limited} with {@code Retry-After}.
+ * extension, as two route stages: {@link #byAddress} (policies by IP address or e-mail, and the
+ * {@code anonymous} policy for requests to an authenticated operation whose token names no live
+ * session, or that have none) and {@link #byUser} (policies by user, once authenticated).
+ * Operations naming no policy (health, metrics) are never limited. Every response of a limited
+ * operation carries {@code RateLimit-Policy} and {@code RateLimit}; a refused one is 429 {@code
+ * rate-limited} with {@code Retry-After}.
  */
-public final class RateLimiting {
+public final class RateLimiting implements MeterBinder {
   public static final String EXTENSION = "x-rate-limit";
   private static final String DECISIONS = "coffer.rate-limit.decisions";
+  private static final List<String> OUTCOMES = List.of("allowed", "refused", "unknown");
 
   private final RateLimitSettings settings;
   private final SlidingWindowLimiter limiter;
   private final ClientAddresses clients;
-  private final MeterRegistry registry;
+  // Decisions by policy, then outcome: bounded by the configured policies, counted without a
+  // registry lookup per request.
+  private final Map<String, Map<String, LongAdder>> decisions = new LinkedHashMap<>();
 
   public RateLimiting(
-      RateLimitSettings settings,
-      SlidingWindowLimiter limiter,
-      ClientAddresses clients,
-      MeterRegistry registry) {
+      RateLimitSettings settings, SlidingWindowLimiter limiter, ClientAddresses clients) {
     this.settings = settings;
     this.limiter = limiter;
     this.clients = clients;
-    this.registry = registry;
+    settings
+        .policies()
+        .keySet()
+        .forEach(
+            policy -> {
+              Map<String, LongAdder> byOutcome = new LinkedHashMap<>();
+              for (String outcome : OUTCOMES) {
+                byOutcome.put(outcome, new LongAdder());
+              }
+              decisions.put(policy, byOutcome);
+            });
   }
 
-  /** The stage run before authentication for {@code operation}, or null when it has none. */
-  public Handler<RoutingContext> beforeAuthentication(Operation operation, boolean secured) {
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    decisions.forEach(
+        (policy, byOutcome) ->
+            byOutcome.forEach(
+                (outcome, count) ->
+                    FunctionCounter.builder("coffer.rate.limit.decisions", count, LongAdder::sum)
+                        .description("rate-limit decisions by policy and outcome")
+                        .tag("policy", policy)
+                        .tag("outcome", outcome)
+                        .register(registry)));
+  }
+
+  /** The stage by address for {@code operation}, or null when it has none. */
+  public Handler<RoutingContext> byAddress(Operation operation, boolean secured) {
     List<RateLimitPolicy> named = policies(operation, true);
     RateLimitPolicy anonymous = secured ? settings.policies().get("anonymous") : null;
     if (!settings.enabled() || (named.isEmpty() && anonymous == null)) {
@@ -58,15 +84,16 @@ public final class RateLimiting {
     }
     return ctx -> {
       List<RateLimitPolicy> applicable = new ArrayList<>(named);
-      if (anonymous != null && ctx.request().getHeader("Authorization") == null) {
+      // Runs after the session is resolved: a made-up token is as anonymous as none.
+      if (anonymous != null && Caller.userId(ctx) == null) {
         applicable.add(anonymous);
       }
       apply(ctx, applicable);
     };
   }
 
-  /** The stage run after authentication for {@code operation}, or null when it has none. */
-  public Handler<RoutingContext> afterAuthentication(Operation operation) {
+  /** The stage by user for {@code operation}, or null when it has none. */
+  public Handler<RoutingContext> byUser(Operation operation, boolean secured) {
     List<RateLimitPolicy> named = policies(operation, false);
     if (!settings.enabled() || named.isEmpty()) {
       return null;
@@ -147,13 +174,9 @@ public final class RateLimiting {
   }
 
   private void count(Decision decision) {
-    registry
-        .counter(
-            "coffer.rate.limit.decisions",
-            "policy",
-            decision.policy().name(),
-            "outcome",
-            !decision.known() ? "unknown" : decision.allowed() ? "allowed" : "refused")
+    decisions
+        .get(decision.policy().name())
+        .get(!decision.known() ? "unknown" : decision.allowed() ? "allowed" : "refused")
         .increment();
   }
 
@@ -176,8 +199,8 @@ public final class RateLimiting {
     return switch (policy.scope()) {
       case IP -> clients.of(ctx.request());
       case USER -> {
-        Session session = SessionAuthentication.of(ctx);
-        yield session == null ? null : session.userId().toString();
+        UUID user = Caller.userId(ctx);
+        yield user == null ? null : user.toString();
       }
       case EMAIL -> email(ctx);
     };
@@ -192,11 +215,9 @@ public final class RateLimiting {
       if (!(email instanceof String text)) {
         return null;
       }
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(text.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 16);
-    } catch (RuntimeException | NoSuchAlgorithmException e) {
+      // Half the digest (128 bits) is plenty for a limiter's key.
+      return Digests.sha256Hex(text.trim().toLowerCase(Locale.ROOT)).substring(0, 32);
+    } catch (RuntimeException e) {
       return null;
     }
   }

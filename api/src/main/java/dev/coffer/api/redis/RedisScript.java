@@ -1,15 +1,12 @@
 package dev.coffer.api.redis;
 
+import dev.coffer.api.digest.Digests;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisCluster;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -23,7 +20,7 @@ public final class RedisScript {
 
   public RedisScript(String source) {
     this.source = source;
-    this.sha1 = sha1(source);
+    this.sha1 = Digests.sha1Hex(source);
   }
 
   /** Runs the script with {@code keys} and {@code args}. */
@@ -50,15 +47,5 @@ public final class RedisScript {
     keys.forEach(request::arg);
     args.forEach(request::arg);
     return request;
-  }
-
-  private static String sha1(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-1", e);
-    }
   }
 }

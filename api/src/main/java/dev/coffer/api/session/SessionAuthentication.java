@@ -1,20 +1,23 @@
 package dev.coffer.api.session;
 
+import dev.coffer.api.http.Caller;
 import dev.coffer.api.http.ProblemException;
-import dev.coffer.api.http.RequestState;
-import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Requires {@code Authorization: Bearer <token>} naming a live session, and puts the {@link
- * Session} in the routing context. When the session store cannot answer, the request is refused
- * with 503 (it is not the client's fault, and a retry will do): never let through unauthenticated.
+ * Authentication in two stages. {@link #resolve} looks up the session that {@code Authorization:
+ * Bearer <token>} names and, when it is live, puts it in the routing context; a request without a
+ * token, or with one that names no session, goes on as anonymous (so the anonymous rate limit,
+ * which runs next, counts it by address). {@link #require} then refuses anonymous requests with
+ * 401. When the session store cannot answer, the request is refused with 503 (it is not the
+ * client's fault, and a retry will do): never let through unauthenticated.
  */
-public final class SessionAuthentication implements Handler<RoutingContext> {
+public final class SessionAuthentication {
   private static final Logger LOG = Logger.getLogger(SessionAuthentication.class.getName());
   private static final String KEY = "coffer.session";
+  private static final String UNKNOWN_TOKEN = "coffer.session.unknown";
 
   private final SessionStore sessions;
 
@@ -27,11 +30,11 @@ public final class SessionAuthentication implements Handler<RoutingContext> {
     return ctx.get(KEY);
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
+  /** The first stage, on operations that require a token: finds the session, if any. */
+  public void resolve(RoutingContext ctx) {
     String token = bearer(ctx.request().getHeader("Authorization"));
     if (token == null) {
-      ctx.fail(ProblemException.of("unauthenticated", "send Authorization: Bearer <token>"));
+      ctx.next();
       return;
     }
     sessions
@@ -39,15 +42,10 @@ public final class SessionAuthentication implements Handler<RoutingContext> {
         .onSuccess(
             session -> {
               if (session.isEmpty()) {
-                ctx.fail(
-                    ProblemException.of(
-                        "unauthenticated", "the session token is unknown, expired or revoked"));
-                return;
-              }
-              ctx.put(KEY, session.get());
-              RequestState state = RequestState.of(ctx);
-              if (state != null) {
-                state.user(session.get().userId());
+                ctx.put(UNKNOWN_TOKEN, true);
+              } else {
+                ctx.put(KEY, session.get());
+                Caller.authenticated(ctx, session.get().userId());
               }
               ctx.next();
             })
@@ -58,6 +56,19 @@ public final class SessionAuthentication implements Handler<RoutingContext> {
                   ProblemException.of(
                       "service-unavailable", "sessions cannot be checked right now; retry"));
             });
+  }
+
+  /** The second stage: only a request with a live session goes further. */
+  public static void require(RoutingContext ctx) {
+    if (of(ctx) != null) {
+      ctx.next();
+    } else if (Boolean.TRUE.equals(ctx.get(UNKNOWN_TOKEN))) {
+      ctx.fail(
+          ProblemException.of(
+              "unauthenticated", "the session token is unknown, expired or revoked"));
+    } else {
+      ctx.fail(ProblemException.of("unauthenticated", "send Authorization: Bearer <token>"));
+    }
   }
 
   static String bearer(String header) {

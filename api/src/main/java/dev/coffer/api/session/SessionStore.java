@@ -1,5 +1,6 @@
 package dev.coffer.api.session;
 
+import dev.coffer.api.digest.Digests;
 import dev.coffer.api.redis.GuardedRedis;
 import dev.coffer.api.redis.RedisScript;
 import dev.coffer.ledger.db.ConsistencyToken;
@@ -8,13 +9,9 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -121,13 +118,7 @@ public final class SessionStore {
   }
 
   static String key(String token) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
-      // The braces are a hash tag: every key of one session lives in one slot.
-      return "coffer:session:{" + HexFormat.of().formatHex(digest) + "}";
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
+    // The braces are a hash tag: every key of one session lives in one slot.
+    return "coffer:session:{" + Digests.sha256Hex(token) + "}";
   }
 }

@@ -20,8 +20,9 @@ import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.transfer.TransferStatus;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -30,30 +31,30 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
  * Moving money: deposits, withdrawals, transfers (posted or pending), post, void, batches, and
  * reading a transfer. Every write runs at most once per {@code Idempotency-Key}.
  */
-public final class TransferRoutes {
+public final class TransferRoutes implements MeterBinder {
   private final TransferService transfers;
   private final WriteReceipts receipts;
   private final AccountCache cache;
-  private final Counter replays;
+  private final LongAdder replays = new LongAdder();
 
-  public TransferRoutes(
-      TransferService transfers,
-      WriteReceipts receipts,
-      AccountCache cache,
-      MeterRegistry registry) {
+  public TransferRoutes(TransferService transfers, WriteReceipts receipts, AccountCache cache) {
     this.transfers = transfers;
     this.receipts = receipts;
     this.cache = cache;
-    this.replays =
-        Counter.builder("coffer.idempotent.replays")
-            .description("requests answered with the stored response of an earlier one")
-            .register(registry);
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("coffer.idempotent.replays", replays, LongAdder::sum)
+        .description("requests answered with the stored response of an earlier one")
+        .register(registry);
   }
 
   /** Registers this feature's operations. */

@@ -114,7 +114,6 @@ public final class UserRoutes {
                 Future.failedFuture(
                     ProblemException.of(
                         "service-unavailable", "the session could not be ended right now; retry")))
-        .compose(
-            v -> ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end());
+        .compose(v -> JsonResponses.noContent(ctx));
   }
 }

@@ -10,10 +10,10 @@ class CofferConfigTest {
   @Test
   void defaultsPointAtTheLocalStack() {
     CofferConfig config = CofferConfig.from(Map.of());
-    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.http().port()).isEqualTo(8080);
     assertThat(config.database().primary().getPort()).isEqualTo(45432);
     assertThat(config.database().replica().getPort()).isEqualTo(45433);
-    assertThat(config.redisNodes()).hasSize(3).allMatch(n -> n.startsWith("redis://127.0.0.1:"));
+    assertThat(config.redis().nodes()).hasSize(3).allMatch(n -> n.startsWith("redis://127.0.0.1:"));
     assertThat(config.migrateOnStart()).isTrue();
   }
 
@@ -29,12 +29,12 @@ class CofferConfigTest {
                 "COFFER_REDIS_NODES", "redis://r1:7000, redis://r2:7001",
                 "COFFER_MIGRATE_ON_START", "false",
                 "COFFER_INSTANCE_ID", "coffer-a"));
-    assertThat(config.httpPort()).isEqualTo(9090);
+    assertThat(config.http().port()).isEqualTo(9090);
     assertThat(config.database().primary().getHost()).isEqualTo("db1");
     assertThat(config.database().primary().getDatabase()).isEqualTo("ledger");
     assertThat(config.database().replica().getPort()).isEqualTo(5001);
     assertThat(config.database().primaryPoolSize()).isEqualTo(40);
-    assertThat(config.redisNodes()).containsExactly("redis://r1:7000", "redis://r2:7001");
+    assertThat(config.redis().nodes()).containsExactly("redis://r1:7000", "redis://r2:7001");
     assertThat(config.migrateOnStart()).isFalse();
     assertThat(config.instanceId()).isEqualTo("coffer-a");
   }

@@ -2,8 +2,8 @@ package dev.coffer.api.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.coffer.api.CofferServer;
 import dev.coffer.api.config.CofferConfig;
+import dev.coffer.api.server.CofferServer;
 import dev.coffer.testkit.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

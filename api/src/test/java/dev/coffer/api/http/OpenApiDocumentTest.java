@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.api.ratelimit.RateLimiting;
+import dev.coffer.api.server.ApiRouter;
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiInstance;
 import dev.coffer.api.testing.Reply;
@@ -36,8 +37,8 @@ class OpenApiDocumentTest {
       new RateLimiting(
           new RateLimitSettings(true, false, RateLimitSettings.policies(name -> null), List.of()),
           null,
-          ClientAddresses.trusting(List.of()),
-          new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+          ClientAddresses.trusting(List.of()));
+  private static final List<RouteStage> STAGES = List.of(LIMITS::byAddress, LIMITS::byUser);
   private static final ApiClient api = ApiInstance.shared().sharedClient();
   private static Vertx vertx;
 
@@ -76,8 +77,7 @@ class OpenApiDocumentTest {
     ApiContract contract = ApiContract.load(vertx).await(30, TimeUnit.SECONDS);
     OperationHandlers handlers = new OperationHandlers();
     operationIds(served()).forEach(id -> handlers.raw(id, ctx -> ctx.response().end()));
-    Router router =
-        ApiRouter.create(vertx, contract, withoutOpenApi(handlers), ctx -> ctx.next(), LIMITS);
+    Router router = ApiRouter.create(vertx, contract, withoutOpenApi(handlers), STAGES);
     Set<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.getPath() != null && route.methods() != null) {
@@ -94,7 +94,7 @@ class OpenApiDocumentTest {
     operationIds(served()).stream()
         .filter(id -> !id.equals("getAccount") && !id.equals("getOpenApi"))
         .forEach(id -> missing.raw(id, ctx -> ctx.response().end()));
-    assertThatThrownBy(() -> ApiRouter.create(vertx, contract, missing, ctx -> ctx.next(), LIMITS))
+    assertThatThrownBy(() -> ApiRouter.create(vertx, contract, missing, STAGES))
         .hasMessageContaining("getAccount");
 
     OperationHandlers extra = withoutOpenApi(new OperationHandlers());
@@ -102,7 +102,7 @@ class OpenApiDocumentTest {
         .filter(id -> !id.equals("getOpenApi"))
         .forEach(id -> extra.raw(id, ctx -> ctx.response().end()));
     extra.raw("deleteEverything", ctx -> ctx.response().end());
-    assertThatThrownBy(() -> ApiRouter.create(vertx, contract, extra, ctx -> ctx.next(), LIMITS))
+    assertThatThrownBy(() -> ApiRouter.create(vertx, contract, extra, STAGES))
         .hasMessageContaining("deleteEverything");
   }
 

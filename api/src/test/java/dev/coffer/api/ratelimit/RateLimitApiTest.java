@@ -215,6 +215,46 @@ class RateLimitApiTest {
   }
 
   @Test
+  void aTokenThatNamesNoSessionCountsAsAnonymous() {
+    // Guessing tokens must cost the guesser its address's anonymous budget, like sending none.
+    String ip = nextIp();
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 41; i++) {
+      ApiClient via = i % 2 == 0 ? one : two;
+      statuses.add(
+          via.send(
+                  HttpMethod.GET,
+                  "/v1/accounts",
+                  Map.of(
+                      "X-Forwarded-For",
+                      ip,
+                      "Authorization",
+                      "Bearer made-up-" + UUID.randomUUID()),
+                  null)
+              .status());
+    }
+    assertThat(statuses.subList(0, 40)).containsOnly(401);
+    Reply limited =
+        one.send(
+            HttpMethod.GET,
+            "/v1/accounts",
+            Map.of("X-Forwarded-For", ip, "Authorization", "Bearer made-up"),
+            null);
+    assertProblem(limited, 429, "rate-limited");
+    assertThat(limited.header("RateLimit-Policy")).contains("\"anonymous\";q=40;w=60");
+    // A real session from the same address is not the anonymous caller: it is not refused.
+    Caller caller = one.newCaller();
+    assertThat(
+            one.send(
+                    HttpMethod.GET,
+                    "/v1/accounts",
+                    Map.of("X-Forwarded-For", ip, "Authorization", "Bearer " + caller.token()),
+                    null)
+                .status())
+        .isEqualTo(200);
+  }
+
+  @Test
   void healthIsNeverLimited() {
     for (int i = 0; i < 60; i++) {
       Reply live =

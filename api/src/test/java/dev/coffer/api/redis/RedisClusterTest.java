@@ -2,8 +2,8 @@ package dev.coffer.api.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.coffer.api.Infrastructure;
 import dev.coffer.api.config.CofferConfig;
+import dev.coffer.api.server.Infrastructure;
 import dev.coffer.testkit.StackSettings;
 import dev.coffer.testkit.TestStack;
 import io.vertx.core.Vertx;
@@ -32,7 +32,8 @@ class RedisClusterTest {
   @BeforeEach
   void connect(Vertx vertx) {
     StackSettings stack = TestStack.get().settings();
-    infra = Infrastructure.create(vertx, CofferConfig.from(stack.asEnvironment()));
+    CofferConfig config = CofferConfig.from(stack.asEnvironment());
+    infra = Infrastructure.create(vertx, config.database(), config.redis(), config.maxReplicaLag());
   }
 
   @AfterEach

@@ -1,8 +1,8 @@
 package dev.coffer.api.testing;
 
-import dev.coffer.api.CofferServer;
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.ratelimit.RateLimitSettings;
+import dev.coffer.api.server.CofferServer;
 import dev.coffer.testkit.TestStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;

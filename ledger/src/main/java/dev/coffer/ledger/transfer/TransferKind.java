@@ -2,6 +2,7 @@ package dev.coffer.ledger.transfer;
 
 import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.WireName;
 import java.util.UUID;
 
 /**
@@ -9,28 +10,24 @@ import java.util.UUID;
  * settlement account: an id clients can do nothing with, so it is never shown to them.
  */
 public enum TransferKind {
-  DEPOSIT("deposit"),
-  WITHDRAWAL("withdrawal"),
-  TRANSFER("transfer");
+  DEPOSIT,
+  WITHDRAWAL,
+  TRANSFER;
 
-  private final String wire;
+  private final String wire = WireName.of(this);
 
-  TransferKind(String wire) {
-    this.wire = wire;
-  }
-
-  /** The name in the database and the contract. */
+  /** The name in the contract and the database, e.g. {@code deposit}. */
   public String wire() {
     return wire;
   }
 
+  /** The kind named {@code wire}. */
   public static TransferKind of(String wire) {
-    for (TransferKind kind : values()) {
-      if (kind.wire.equals(wire)) {
-        return kind;
-      }
+    TransferKind kind = WireName.parse(TransferKind.class, wire);
+    if (kind == null) {
+      throw new LedgerException(LedgerError.VALIDATION, "unknown transfer kind: " + wire);
     }
-    throw new LedgerException(LedgerError.VALIDATION, "unknown transfer kind: " + wire);
+    return kind;
   }
 
   /** The source account as clients see it: null for the settlement side. */

@@ -1,29 +1,27 @@
 package dev.coffer.ledger.transfer;
 
+import dev.coffer.ledger.WireName;
+
 /** Where a transfer stands: pending until posted, voided or expired; posted at once otherwise. */
 public enum TransferStatus {
-  PENDING("pending"),
-  POSTED("posted"),
-  VOIDED("voided"),
-  EXPIRED("expired");
+  PENDING,
+  POSTED,
+  VOIDED,
+  EXPIRED;
 
-  private final String wire;
+  private final String wire = WireName.of(this);
 
-  TransferStatus(String wire) {
-    this.wire = wire;
-  }
-
-  /** The name in the database and the contract. */
+  /** The name in the contract and the database, e.g. {@code pending}. */
   public String wire() {
     return wire;
   }
 
+  /** The status the database names {@code wire}. */
   public static TransferStatus of(String wire) {
-    for (TransferStatus status : values()) {
-      if (status.wire.equals(wire)) {
-        return status;
-      }
+    TransferStatus status = WireName.parse(TransferStatus.class, wire);
+    if (status == null) {
+      throw new IllegalStateException("unknown transfer status in the database: " + wire);
     }
-    throw new IllegalStateException("unknown transfer status in the database: " + wire);
+    return status;
   }
 }

@@ -1,6 +1,11 @@
-package dev.coffer.api.http;
+package dev.coffer.api.server;
 
-import dev.coffer.api.ratelimit.RateLimiting;
+import dev.coffer.api.http.ApiContract;
+import dev.coffer.api.http.OperationHandlers;
+import dev.coffer.api.http.ProblemResponder;
+import dev.coffer.api.http.RequestState;
+import dev.coffer.api.http.RequestValidation;
+import dev.coffer.api.http.RouteStage;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -32,15 +37,11 @@ public final class ApiRouter {
   private ApiRouter() {}
 
   /**
-   * The router for {@code contract}: {@code authentication} runs first on operations that require a
-   * bearer token, then validation, then the operation's handler.
+   * The router for {@code contract}: each operation's route runs the {@code stages} in order
+   * (limits, authentication), then validation against the contract, then the operation's handler.
    */
   public static Router create(
-      Vertx vertx,
-      ApiContract api,
-      OperationHandlers handlers,
-      Handler<RoutingContext> authentication,
-      RateLimiting limits) {
+      Vertx vertx, ApiContract api, OperationHandlers handlers, List<RouteStage> stages) {
     OpenAPIContract contract = api.contract();
     OperationHandlers all = handlers.copy();
     all.raw(
@@ -67,8 +68,8 @@ public final class ApiRouter {
             "operation " + operation.getOperationId() + " in the contract has no handler");
       }
       unused.remove(operation.getOperationId());
-      // Security and validation are ours to order: authentication first, so an anonymous caller
-      // learns nothing about a request's shape, then the schema.
+      // Security and validation are ours to order: the stages (authentication among them) first,
+      // so an anonymous caller learns nothing about a request's shape, then the schema.
       route.setDoSecurity(false).setDoValidation(false);
       String template = path(operation);
       route.addHandler(
@@ -80,11 +81,12 @@ public final class ApiRouter {
             ctx.next();
           });
       boolean secured = requiresBearer(operation);
-      addIfAny(route, limits.beforeAuthentication(operation, secured));
-      if (secured) {
-        route.addHandler(authentication);
+      for (RouteStage stage : stages) {
+        Handler<RoutingContext> step = stage.forOperation(operation, secured);
+        if (step != null) {
+          route.addHandler(step);
+        }
       }
-      addIfAny(route, limits.afterAuthentication(operation));
       route.addHandler(validation.handler(operation)).addHandler(handler);
     }
     if (!unused.isEmpty()) {
@@ -102,12 +104,6 @@ public final class ApiRouter {
 
   private static String path(Operation operation) {
     return operation.getOpenAPIPath();
-  }
-
-  private static void addIfAny(OpenAPIRoute route, Handler<RoutingContext> handler) {
-    if (handler != null) {
-      route.addHandler(handler);
-    }
   }
 
   private static boolean requiresBearer(Operation operation) {

@@ -1,8 +1,9 @@
-package dev.coffer.api.http;
+package dev.coffer.api.server;
 
 import dev.coffer.api.client.ClientAddresses;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.coffer.api.http.JsonResponses;
+import dev.coffer.api.http.Problem;
+import dev.coffer.api.http.RequestState;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,36 +28,23 @@ import java.util.regex.Pattern;
  *
  * <p>One gate per event loop; the in-flight count is shared by the whole instance.
  */
-public final class RequestGate implements Handler<HttpServerRequest> {
+final class RequestGate implements Handler<HttpServerRequest> {
   private static final Logger LOG = Logger.getLogger("coffer.request");
   private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final Router router;
-  private final AtomicInteger inFlight;
-  private final int maxInFlight;
+  private final InFlightRequests inFlight;
   private final ClientAddresses clients;
   private final BooleanSupplier draining;
-  private final Counter shed;
   // Only this gate's event loop touches it.
   private final Map<HttpServerResponse, RequestState> running = new IdentityHashMap<>();
 
-  public RequestGate(
-      Router router,
-      AtomicInteger inFlight,
-      int maxInFlight,
-      ClientAddresses clients,
-      BooleanSupplier draining,
-      MeterRegistry registry) {
+  RequestGate(
+      Router router, InFlightRequests inFlight, ClientAddresses clients, BooleanSupplier draining) {
     this.router = router;
     this.inFlight = inFlight;
-    this.maxInFlight = maxInFlight;
     this.clients = clients;
     this.draining = draining;
-    this.shed =
-        Counter.builder("coffer.http.shed.requests")
-            .description(
-                "requests refused with 503 because the instance was at its in-flight bound")
-            .register(registry);
     router.route().order(-1_000).handler(this::attach);
   }
 
@@ -84,18 +71,12 @@ public final class RequestGate implements Handler<HttpServerRequest> {
     }
     boolean exempt = isExempt(request.path());
     AtomicBoolean released = new AtomicBoolean(exempt);
-    if (!exempt && inFlight.incrementAndGet() > maxInFlight) {
-      inFlight.decrementAndGet();
-      shed.increment();
+    if (!exempt && !inFlight.tryAcquire()) {
       state.route("shed");
-      response
-          .setStatusCode(503)
-          .putHeader("Content-Type", Problem.CONTENT_TYPE)
-          .putHeader("Retry-After", "1")
-          .putHeader("Cache-Control", "no-store")
-          .end(
-              Problem.of("overloaded", "this instance is at its limit of requests in flight; retry")
-                  .toBuffer());
+      response.putHeader("Retry-After", "1");
+      JsonResponses.send(
+          response,
+          Problem.of("overloaded", "this instance is at its limit of requests in flight; retry"));
       log(request, state, 503);
       return;
     }
@@ -103,7 +84,7 @@ public final class RequestGate implements Handler<HttpServerRequest> {
     Runnable done =
         () -> {
           if (released.compareAndSet(false, true)) {
-            inFlight.decrementAndGet();
+            inFlight.release();
           }
           if (running.remove(response) != null) {
             log(request, state, response.getStatusCode());
@@ -124,13 +105,13 @@ public final class RequestGate implements Handler<HttpServerRequest> {
       return;
     }
     Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("requestId", state.id);
+    fields.put("requestId", state.id());
     fields.put("method", request.method().name());
-    fields.put("route", state.route);
+    fields.put("route", state.route());
     fields.put("status", status);
-    fields.put("durationMs", Math.round((System.nanoTime() - state.startedNanos) / 1e4) / 100.0);
-    fields.put("userId", state.userId == null ? null : state.userId.toString());
-    fields.put("clientIp", state.clientIp);
+    fields.put("durationMs", Math.round((System.nanoTime() - state.startedNanos()) / 1e4) / 100.0);
+    fields.put("userId", state.userId() == null ? null : state.userId().toString());
+    fields.put("clientIp", state.clientIp());
     LOG.log(Level.INFO, "request", new Object[] {fields});
   }
 }

@@ -1,0 +1,33 @@
+package dev.coffer.api.digest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Hex digests of text, for keys that must not hold what they name (tokens, e-mails, bodies). */
+public final class Digests {
+  private static final HexFormat HEX = HexFormat.of();
+
+  private Digests() {}
+
+  /** SHA-256 of {@code text}'s UTF-8 bytes, as 64 lower-case hex digits. */
+  public static String sha256Hex(String text) {
+    return hex("SHA-256", text);
+  }
+
+  /** SHA-1 of {@code text}'s UTF-8 bytes, as 40 hex digits: only where a protocol names it. */
+  public static String sha1Hex(String text) {
+    return hex("SHA-1", text);
+  }
+
+  private static String hex(String algorithm, String text) {
+    try {
+      return HEX.formatHex(
+          MessageDigest.getInstance(algorithm).digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      // Every JVM must provide both.
+      throw new IllegalStateException("the JVM has no " + algorithm, e);
+    }
+  }
+}

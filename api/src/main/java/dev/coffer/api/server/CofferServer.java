@@ -1,0 +1,275 @@
+package dev.coffer.api.server;
+
+import dev.coffer.api.account.AccountCache;
+import dev.coffer.api.account.AccountRoutes;
+import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.config.CofferConfig;
+import dev.coffer.api.config.HttpSettings;
+import dev.coffer.api.health.DependencyChecks;
+import dev.coffer.api.health.HealthRoutes;
+import dev.coffer.api.http.OperationHandlers;
+import dev.coffer.api.http.RouteStage;
+import dev.coffer.api.metrics.CofferMetrics;
+import dev.coffer.api.metrics.ReplicaLagGauges;
+import dev.coffer.api.ratelimit.RateLimiting;
+import dev.coffer.api.ratelimit.SlidingWindowLimiter;
+import dev.coffer.api.redis.GuardedRedis;
+import dev.coffer.api.session.SessionAuthentication;
+import dev.coffer.api.session.SessionStore;
+import dev.coffer.api.session.WriteReceipts;
+import dev.coffer.api.transfer.TransferRoutes;
+import dev.coffer.api.user.PasswordHasher;
+import dev.coffer.api.user.UserRoutes;
+import dev.coffer.ledger.LedgerMaintenance;
+import dev.coffer.ledger.migration.LedgerMigrations;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A running Coffer: Vert.x, its clients, and one HTTP verticle per event loop.
+ *
+ * <p>The one place that knows every feature: it builds them, each from only the settings it reads,
+ * binds their meters, composes the routes' stages, and starts in one chain of named steps.
+ */
+public final class CofferServer {
+  private static final Logger LOG = Logger.getLogger(CofferServer.class.getName());
+
+  private final CofferConfig config;
+  private final CofferMetrics metrics;
+  private final Vertx vertx;
+  private final Infrastructure infra;
+  private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  private final InFlightRequests inFlight;
+  private final EventLoopDelayProbe delayProbe = new EventLoopDelayProbe();
+  private final GuardedRedis redis;
+  private final SessionStore sessions;
+  private final SlidingWindowLimiter limiter;
+  private final WriteReceipts receipts;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Promise<Void> stopped = Promise.promise();
+  private LedgerMaintenance maintenance;
+  private String deployment;
+
+  private CofferServer(CofferConfig config) {
+    this.config = config;
+    this.metrics = CofferMetrics.create();
+    HttpSettings http = config.http();
+    this.vertx = metrics.vertx(new VertxOptions().setEventLoopPoolSize(http.eventLoops()));
+    this.infra =
+        Infrastructure.create(vertx, config.database(), config.redis(), config.maxReplicaLag());
+    this.inFlight = new InFlightRequests(http.maxInFlight());
+    this.redis = new GuardedRedis(vertx, infra.redis(), config.redis().timeout());
+    this.sessions = new SessionStore(redis, config.sessionTtl());
+    this.limiter = new SlidingWindowLimiter(redis);
+    this.receipts = new WriteReceipts(sessions);
+  }
+
+  /** Migrates the database (when configured), connects, and starts serving. */
+  public static Future<CofferServer> start(CofferConfig config) {
+    CofferServer server = new CofferServer(config);
+    // Bound to no context: its listeners run even after a failed start has closed the event loops.
+    Promise<CofferServer> result = Promise.promise();
+    server
+        .migrateDatabase()
+        .compose(v -> server.deployHttpVerticles())
+        .compose(v -> server.preloadRedisScripts())
+        .compose(v -> server.startMaintenance())
+        .map(server)
+        .onSuccess(result::complete)
+        .onFailure(e -> server.closeAfterFailure(e, result));
+    return result.future();
+  }
+
+  private Future<Void> migrateDatabase() {
+    if (!config.migrateOnStart()) {
+      LOG.info("skipping database migrations (COFFER_MIGRATE_ON_START=false)");
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(
+        () -> {
+          LedgerMigrations.update(config.database().primary());
+          return null;
+        });
+  }
+
+  private Future<Void> deployHttpVerticles() {
+    ClientAddresses clients = ClientAddresses.trusting(config.rateLimits().trustedProxies());
+    AccountCache cache = new AccountCache(config.accountCache(), redis);
+    RateLimiting limits = new RateLimiting(config.rateLimits(), limiter, clients);
+    TransferRoutes transfers = new TransferRoutes(infra.ledger().transfers(), receipts, cache);
+    bindMeters(
+        List.of(
+            inFlight,
+            delayProbe,
+            new ReplicaLagGauges(infra.ledger().reads()),
+            cache,
+            limits,
+            transfers));
+    HttpVerticle.Shared shared =
+        new HttpVerticle.Shared(
+            config.http(),
+            operations(cache, transfers),
+            stages(limits),
+            inFlight,
+            clients,
+            shuttingDown::get,
+            delayProbe);
+    return vertx
+        .deployVerticle(
+            () -> new HttpVerticle(shared),
+            new DeploymentOptions().setInstances(config.http().eventLoops()))
+        .map(
+            id -> {
+              deployment = id;
+              return null;
+            });
+  }
+
+  // Every component that measures something is a MeterBinder, bound here once.
+  private void bindMeters(List<MeterBinder> binders) {
+    binders.forEach(binder -> binder.bindTo(metrics.registry()));
+  }
+
+  // In this order on every operation's route, before validation and the handler: resolve the
+  // session (if the operation takes one), limit by address (a token naming no session counts as
+  // anonymous), refuse the unauthenticated, then limit by user.
+  private List<RouteStage> stages(RateLimiting limits) {
+    SessionAuthentication authentication = new SessionAuthentication(sessions);
+    return List.of(
+        (operation, secured) -> secured ? authentication::resolve : null,
+        limits::byAddress,
+        (operation, secured) -> secured ? SessionAuthentication::require : null,
+        limits::byUser);
+  }
+
+  private OperationHandlers operations(AccountCache cache, TransferRoutes transfers) {
+    OperationHandlers handlers = new OperationHandlers();
+    new HealthRoutes(
+            DependencyChecks.create(
+                vertx, infra.databases(), infra.redis(), config.healthCheckTimeout()),
+            shuttingDown::get)
+        .addTo(handlers);
+    metrics.addTo(handlers);
+    new UserRoutes(
+            infra.ledger().users(),
+            new PasswordHasher(vertx, config.passwordHashCost()),
+            sessions,
+            receipts)
+        .addTo(handlers);
+    new AccountRoutes(infra.ledger().accounts(), infra.ledger().entries(), receipts, cache)
+        .addTo(handlers);
+    transfers.addTo(handlers);
+    return handlers;
+  }
+
+  // Saves the first calls an EVAL; when Redis is not up yet they fall back to it.
+  private Future<Void> preloadRedisScripts() {
+    return Future.all(sessions.preload(), limiter.preload()).<Void>mapEmpty().otherwise(e -> null);
+  }
+
+  private Future<Void> startMaintenance() {
+    maintenance =
+        new LedgerMaintenance(
+            vertx,
+            infra.databases().primary(),
+            infra.ledger().transfers(),
+            infra.ledger().reads(),
+            config.idempotencyRetention());
+    maintenance.start();
+    return Future.succeededFuture();
+  }
+
+  // Closing Vert.x from one of its own event loops would strand every callback still due on it, so
+  // a failed start is cleaned up from a plain thread, and reported from there.
+  private void closeAfterFailure(Throwable failure, Promise<CofferServer> reported) {
+    LOG.log(Level.SEVERE, "Coffer failed to start; closing what it opened", failure);
+    new Thread(
+            () -> {
+              try {
+                infra.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+              } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing after a failed start: " + e);
+              }
+              reported.fail(failure);
+            },
+            "coffer-start-failure")
+        .start();
+  }
+
+  public int port() {
+    return config.http().port();
+  }
+
+  /**
+   * The graceful stop: readiness turns 503 at once; new connections are still accepted for {@code
+   * COFFER_SHUTDOWN_DELAY_MS} so that load balancers notice; then the listeners close and requests
+   * in flight get up to {@code COFFER_DRAIN_TIMEOUT_MS} to finish; then the background jobs, the
+   * pools and the Redis client close, and Vert.x last. Calling it again returns the same future.
+   */
+  public Future<Void> stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return stopped.future();
+    }
+    shuttingDown.set(true);
+    LOG.info(
+        "shutting down: readiness is 503; accepting connections for "
+            + config.http().shutdownDelay().toMillis()
+            + " ms more, then draining for up to "
+            + config.http().drainTimeout().toMillis()
+            + " ms");
+    Promise<Void> delayed = Promise.promise();
+    if (config.http().shutdownDelay().isZero()) {
+      delayed.complete();
+    } else {
+      vertx.setTimer(config.http().shutdownDelay().toMillis(), id -> delayed.complete());
+    }
+    delayed
+        .future()
+        .compose(
+            v -> {
+              LOG.info(
+                  "no longer accepting connections; " + inFlight.current() + " requests in flight");
+              return vertx.undeploy(deployment);
+            })
+        .onComplete(
+            drained -> {
+              if (drained.failed()) {
+                LOG.log(Level.WARNING, "draining failed", drained.cause());
+              }
+              LOG.info("drained; closing background jobs, pools and Redis");
+              maintenance.stop();
+            })
+        .eventually(infra::close)
+        // Vert.x is closed from a plain thread: closing it from its own event loop would strand
+        // the callbacks that report it done.
+        .onComplete(
+            ar ->
+                new Thread(
+                        () -> {
+                          try {
+                            vertx
+                                .close()
+                                .toCompletionStage()
+                                .toCompletableFuture()
+                                .get(30, TimeUnit.SECONDS);
+                          } catch (Exception e) {
+                            LOG.log(Level.WARNING, "closing Vert.x: " + e);
+                          }
+                          LOG.info("stopped");
+                          stopped.tryComplete();
+                        },
+                        "coffer-stop")
+                    .start());
+    return stopped.future();
+  }
+}
