@@ -62,6 +62,12 @@ public record CofferConfig(
             r.intIn("COFFER_HTTP_PORT", 8080, 1, 65535),
             r.intIn("COFFER_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
             r.intIn("COFFER_MAX_IN_FLIGHT", 1024, 1, 1_000_000),
+            r.intIn("COFFER_HTTP_MAX_CONNECTIONS", 10_000, 1, 1_000_000),
+            // Longer than the usual load balancer's keep-alive (60 s), so that it closes first.
+            Duration.ofMillis(r.intIn("COFFER_HTTP_IDLE_TIMEOUT_MS", 75_000, 1000, 3_600_000)),
+            Duration.ofMillis(r.intIn("COFFER_HTTP_HEADER_TIMEOUT_MS", 10_000, 100, 600_000)),
+            Duration.ofMillis(r.intIn("COFFER_HTTP_BODY_TIMEOUT_MS", 30_000, 100, 600_000)),
+            r.get("COFFER_HTTP_H2C", "false", CofferConfig::bool),
             Duration.ofMillis(r.intIn("COFFER_SHUTDOWN_DELAY_MS", 5000, 0, 600_000)),
             Duration.ofMillis(r.intIn("COFFER_DRAIN_TIMEOUT_MS", 20_000, 0, 600_000)));
     RedisSettings redis =

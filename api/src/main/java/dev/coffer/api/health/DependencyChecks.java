@@ -14,9 +14,11 @@ import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /** Readiness checks of the primary database, the replica pool and Redis, each with a timeout. */
 public final class DependencyChecks {
+  private static final Logger LOG = Logger.getLogger(DependencyChecks.class.getName());
   private final HealthChecks checks;
 
   private DependencyChecks(HealthChecks checks) {
@@ -28,9 +30,10 @@ public final class DependencyChecks {
       Vertx vertx, DatabasePools databases, Redis redis, Duration timeout) {
     HealthChecks checks = HealthChecks.create(vertx);
     long ms = timeout.toMillis();
-    checks.register("primary", ms, timed(() -> query(databases.primary())));
-    checks.register("replica", ms, timed(() -> query(databases.replica())));
-    checks.register("redis", ms, timed(() -> redis.send(Request.cmd(Command.PING)).mapEmpty()));
+    checks.register("primary", ms, timed("primary", () -> query(databases.primary())));
+    checks.register("replica", ms, timed("replica", () -> query(databases.replica())));
+    checks.register(
+        "redis", ms, timed("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()));
     return new DependencyChecks(checks);
   }
 
@@ -38,7 +41,8 @@ public final class DependencyChecks {
     return pool.query("SELECT 1").execute().mapEmpty();
   }
 
-  private static io.vertx.core.Handler<Promise<Status>> timed(Supplier<Future<Void>> probe) {
+  private static io.vertx.core.Handler<Promise<Status>> timed(
+      String name, Supplier<Future<Void>> probe) {
     return promise -> {
       long started = System.nanoTime();
       Future<Void> outcome;
@@ -54,7 +58,9 @@ public final class DependencyChecks {
             if (ar.succeeded()) {
               promise.tryComplete(Status.OK(data));
             } else {
-              promise.tryComplete(Status.KO(data.put("error", describe(ar.cause()))));
+              // The answer is public: the cause (hosts, ports, users) stays in the log.
+              LOG.warning("readiness check " + name + " failed: " + describe(ar.cause()));
+              promise.tryComplete(Status.KO(data.put("error", "unavailable")));
             }
           });
     };

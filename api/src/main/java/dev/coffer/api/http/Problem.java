@@ -17,6 +17,7 @@ public record Problem(
   // Status and title of every code the API answers; a code missing here is a bug (500).
   private static final Map<String, Kind> KINDS =
       Map.ofEntries(
+          kind("malformed-request", 400, "Malformed request"),
           kind("malformed-json", 400, "Malformed JSON"),
           kind("invalid-parameter", 400, "Invalid parameter"),
           kind("idempotency-key-required", 400, "Idempotency-Key required"),
@@ -27,9 +28,12 @@ public record Problem(
           kind("email-taken", 409, "E-mail already registered"),
           kind("transfer-not-pending", 409, "Transfer not pending"),
           kind("idempotency-request-in-progress", 409, "Request in progress"),
+          kind("request-timeout", 408, "Request timeout"),
           kind("payload-too-large", 413, "Payload too large"),
+          kind("uri-too-long", 414, "URI too long"),
           kind("unsupported-media-type", 415, "Unsupported media type"),
           kind("rate-limited", 429, "Too many requests"),
+          kind("headers-too-large", 431, "Request headers too large"),
           kind("validation", 422, "Validation failed"),
           kind("insufficient-funds", 422, "Insufficient funds"),
           kind("currency-mismatch", 422, "Currency mismatch"),

@@ -4,6 +4,7 @@ import dev.coffer.ledger.LedgerException;
 import io.vertx.core.Handler;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -28,6 +29,12 @@ public final class ProblemResponder implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
+      // The client went away (or the connection guard refused its framing): no one to answer.
+      LOG.fine(
+          () -> "connection closed during " + ctx.request().method() + " " + ctx.request().path());
+      return;
+    }
     Problem problem = problemFor(ctx.failure(), ctx.statusCode());
     if (problem.status() >= 500 && problem.status() != 503) {
       LOG.log(

@@ -3,8 +3,6 @@ package dev.coffer.api.http;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -51,8 +49,16 @@ public final class RequestValidation {
     boolean takesBody = operation.getRequestBody() != null;
     boolean needsKey =
         operation.getParameters().stream().anyMatch(RequestValidation::isIdempotencyKey);
+    List<String> integerQuery =
+        operation.getParameters().stream()
+            .filter(p -> p.getIn() == Location.QUERY && "integer".equals(p.getSchema().get("type")))
+            .map(Parameter::getName)
+            .toList();
     return ctx -> {
       Problem early = precheck(ctx, takesBody, needsKey);
+      if (early == null) {
+        early = integerQueryProblem(ctx, integerQuery);
+      }
       if (early != null) {
         ctx.fail(new ProblemException(early));
         return;
@@ -92,10 +98,23 @@ public final class RequestValidation {
       return Problem.of(
           "unsupported-media-type", "send the body as application/json; charset=utf-8");
     }
-    try {
-      Json.decodeValue(body);
-    } catch (DecodeException e) {
-      return Problem.of("malformed-json", "the request body is not valid JSON");
+    // Media types are case-insensitive (RFC 9110 8.3.1) but the schema validator compares them
+    // exactly: it is handed the one spelling of the type just accepted.
+    ctx.request().headers().set("Content-Type", "application/json");
+    return StrictJson.check(body);
+  }
+
+  private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+");
+
+  // The schema validator reads a query integer as any number ("1e2", "+5", " 7"); the contract
+  // takes only plain decimal digits.
+  private static Problem integerQueryProblem(RoutingContext ctx, List<String> names) {
+    for (String name : names) {
+      for (String value : ctx.request().params().getAll(name)) {
+        if (!DECIMAL.matcher(value).matches()) {
+          return Problem.of("invalid-parameter", name + " must be written as decimal digits");
+        }
+      }
     }
     return null;
   }

@@ -16,6 +16,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The instance's Prometheus registry, and a Vert.x that reports into it: HTTP server requests by
@@ -39,6 +40,10 @@ public final class CofferMetrics {
     Duration.ofSeconds(10)
   };
 
+  /** The methods of RFC 9110 and PATCH; any other method name is labelled {@code other}. */
+  static final Set<String> STANDARD_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
   private final PrometheusMeterRegistry registry;
 
   private CofferMetrics(PrometheusMeterRegistry registry) {
@@ -50,6 +55,12 @@ public final class CofferMetrics {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry
         .config()
+        // Netty accepts any token as a method name: a label taken from it would let each client
+        // request add series without bound.
+        .meterFilter(
+            MeterFilter.replaceTagValues(
+                Label.HTTP_METHOD.toString(),
+                method -> STANDARD_METHODS.contains(method) ? method : "other"))
         .meterFilter(
             new MeterFilter() {
               @Override

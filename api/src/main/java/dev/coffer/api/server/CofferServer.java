@@ -106,9 +106,11 @@ public final class CofferServer {
     AccountCache cache = new AccountCache(config.accountCache(), redis);
     RateLimiting limits = new RateLimiting(config.rateLimits(), limiter, clients);
     TransferRoutes transfers = new TransferRoutes(infra.ledger().transfers(), receipts, cache);
+    OpenConnections connections = new OpenConnections(config.http().maxConnections());
     bindMeters(
         List.of(
             inFlight,
+            connections,
             delayProbe,
             new ReplicaLagGauges(infra.ledger().reads()),
             cache,
@@ -120,6 +122,7 @@ public final class CofferServer {
             operations(cache, transfers),
             stages(limits),
             inFlight,
+            connections,
             clients,
             shuttingDown::get,
             delayProbe);

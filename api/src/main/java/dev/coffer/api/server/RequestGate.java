@@ -5,6 +5,7 @@ import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.Problem;
 import dev.coffer.api.http.RequestState;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -54,6 +55,14 @@ final class RequestGate implements Handler<HttpServerRequest> {
     RequestState state = running.get(ctx.response());
     if (state != null) {
       state.attach(ctx);
+      // Again after a reroute, which starts the response's headers afresh.
+      ctx.response().putHeader("X-Request-Id", state.id());
+    }
+    // HEAD is GET without the body (RFC 9110 9.3.2), so every GET route serves it: routed as a
+    // GET, while Vert.x still writes no body for the HEAD the connection received.
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      ctx.reroute(HttpMethod.GET, ctx.request().uri());
+      return;
     }
     ctx.next();
   }
@@ -68,6 +77,13 @@ final class RequestGate implements Handler<HttpServerRequest> {
     response.putHeader("X-Request-Id", id);
     if (draining.getAsBoolean()) {
       response.putHeader("Connection", "close");
+    }
+    String unreadable = unreadableQuery(request);
+    if (unreadable != null) {
+      state.route("unreadable");
+      JsonResponses.send(response, Problem.of("invalid-parameter", unreadable));
+      log(request, state, 400);
+      return;
     }
     boolean exempt = isExempt(request.path());
     AtomicBoolean released = new AtomicBoolean(exempt);
@@ -93,6 +109,17 @@ final class RequestGate implements Handler<HttpServerRequest> {
     response.endHandler(v -> done.run());
     response.closeHandler(v -> done.run());
     router.handle(request);
+  }
+
+  // Every route reads its query through one decoder: a broken percent-escape is the client's error,
+  // answered before anything (routing, limits) looks at it. Decoded once here and cached.
+  private static String unreadableQuery(HttpServerRequest request) {
+    try {
+      request.params();
+      return null;
+    } catch (IllegalArgumentException e) {
+      return "the query string is not validly percent-encoded";
+    }
   }
 
   // Probes and scrapes must answer however busy the instance is.

@@ -73,4 +73,41 @@ class CofferConfigTest {
     assertThatThrownBy(() -> CofferConfig.from(Map.of("COFFER_TRUSTED_PROXIES", "10.0.0.0/99")))
         .hasMessageContaining("COFFER_TRUSTED_PROXIES");
   }
+
+  @Test
+  void connectionLimitsHaveSafeDefaultsAndAreBounded() {
+    HttpSettings defaults = CofferConfig.from(Map.of()).http();
+    assertThat(defaults.maxConnections()).isEqualTo(10_000);
+    assertThat(defaults.idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(75));
+    assertThat(defaults.headerTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(defaults.bodyTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(defaults.h2c()).isFalse();
+
+    HttpSettings set =
+        CofferConfig.from(
+                Map.of(
+                    "COFFER_HTTP_MAX_CONNECTIONS", "50",
+                    "COFFER_HTTP_IDLE_TIMEOUT_MS", "2000",
+                    "COFFER_HTTP_HEADER_TIMEOUT_MS", "500",
+                    "COFFER_HTTP_BODY_TIMEOUT_MS", "700",
+                    "COFFER_HTTP_H2C", "true"))
+            .http();
+    assertThat(set.maxConnections()).isEqualTo(50);
+    assertThat(set.idleTimeout().toMillis()).isEqualTo(2000);
+    assertThat(set.headerTimeout().toMillis()).isEqualTo(500);
+    assertThat(set.bodyTimeout().toMillis()).isEqualTo(700);
+    assertThat(set.h2c()).isTrue();
+
+    for (String[] bad :
+        new String[][] {
+          {"COFFER_HTTP_MAX_CONNECTIONS", "0"},
+          {"COFFER_HTTP_IDLE_TIMEOUT_MS", "10"},
+          {"COFFER_HTTP_HEADER_TIMEOUT_MS", "0"},
+          {"COFFER_HTTP_BODY_TIMEOUT_MS", "soon"},
+          {"COFFER_HTTP_H2C", "maybe"}
+        }) {
+      assertThatThrownBy(() -> CofferConfig.from(Map.of(bad[0], bad[1])))
+          .hasMessageContaining(bad[0]);
+    }
+  }
 }

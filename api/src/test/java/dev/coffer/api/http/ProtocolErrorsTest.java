@@ -114,6 +114,100 @@ class ProtocolErrorsTest {
   }
 
   @Test
+  void brokenPercentEscapesInTheQueryAre400WithOrWithoutASession() {
+    String account = "/v1/accounts/" + java.util.UUID.randomUUID();
+    for (String query : new String[] {"%", "cursor=%%%", "%zz", "%=1", "limit=%G1"}) {
+      assertProblem(api.get(account + "?" + query, caller.token()), 400, "invalid-parameter");
+      assertProblem(api.get("/v1/accounts?" + query, null), 400, "invalid-parameter");
+      assertProblem(api.get("/health/live?" + query, null), 400, "invalid-parameter");
+    }
+  }
+
+  @Test
+  void integerParametersAreDecimalDigitsOnly() {
+    for (String limit : new String[] {"1e2", "%2B5", "5.0", "0x10", "%205"}) {
+      assertProblem(
+          api.get("/v1/accounts?limit=" + limit, caller.token()), 400, "invalid-parameter");
+    }
+    assertThat(api.get("/v1/accounts?limit=5", caller.token()).status()).isEqualTo(200);
+  }
+
+  @Test
+  void headIsServedOnEveryGetRoute() {
+    Reply head =
+        api.send(
+            HttpMethod.HEAD,
+            "/v1/accounts",
+            Map.of("Authorization", "Bearer " + caller.token()),
+            null);
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("Content-Type")).startsWith("application/json");
+    assertThat(head.header("X-Request-Id")).isNotBlank();
+    assertThat(head.text()).isEmpty();
+    assertThat(api.send(HttpMethod.HEAD, "/health/live", Map.of(), null).status()).isEqualTo(200);
+    // A HEAD is a GET for everything but the body: unauthenticated is still 401.
+    assertThat(api.send(HttpMethod.HEAD, "/v1/accounts", Map.of(), null).status()).isEqualTo(401);
+    assertThat(api.send(HttpMethod.HEAD, "/v1/deposits", Map.of(), null).status()).isEqualTo(405);
+  }
+
+  @Test
+  void mediaTypesAreCaseInsensitive() {
+    for (String type :
+        new String[] {"application/JSON", "Application/Json; Charset=UTF-8", "APPLICATION/JSON"}) {
+      Reply reply =
+          api.send(
+              HttpMethod.POST,
+              "/v1/accounts",
+              Map.of("Authorization", "Bearer " + caller.token(), "Content-Type", type),
+              Buffer.buffer("{\"currency\":\"EUR\"}"));
+      assertThat(reply.status()).as(type + " " + reply).isEqualTo(201);
+    }
+  }
+
+  @Test
+  void aKeyGivenTwiceIsRefused() {
+    String account = api.openAccount(caller, "EUR");
+    Reply reply =
+        api.send(
+            HttpMethod.POST,
+            "/v1/deposits",
+            Map.of(
+                "Authorization",
+                "Bearer " + caller.token(),
+                "Content-Type",
+                "application/json",
+                "Idempotency-Key",
+                java.util.UUID.randomUUID().toString()),
+            Buffer.buffer("{\"accountId\":\"" + account + "\",\"amount\":1,\"amount\":100000}"));
+    assertProblem(reply, 400, "malformed-json");
+    assertThat(api.account(caller, account).getLong("balance")).isZero();
+  }
+
+  @Test
+  void loneSurrogatesAreRefusedNotStoredAsQuestionMarks() {
+    Map<String, String> json =
+        Map.of("Authorization", "Bearer " + caller.token(), "Content-Type", "application/json");
+    for (String name : new String[] {"\\ud800", "a\\udc00b", "\\udbff\\udbff"}) {
+      Reply reply =
+          api.send(
+              HttpMethod.POST,
+              "/v1/accounts",
+              json,
+              Buffer.buffer("{\"currency\":\"EUR\",\"name\":\"" + name + "\"}"));
+      assertProblem(reply, 400, "malformed-json");
+    }
+    // A proper pair (an emoji) is a character like any other.
+    Reply pair =
+        api.send(
+            HttpMethod.POST,
+            "/v1/accounts",
+            json,
+            Buffer.buffer("{\"currency\":\"EUR\",\"name\":\"\\ud83d\\ude00\"}"));
+    assertThat(pair.status()).isEqualTo(201);
+    assertThat(pair.json().getString("name")).isEqualTo("\ud83d\ude00");
+  }
+
+  @Test
   void missingOrBadTokenIs401BeforeAnythingElse() {
     assertProblem(api.get("/v1/accounts", null), 401, "unauthenticated");
     assertProblem(api.get("/v1/accounts", "not-a-session"), 401, "unauthenticated");

@@ -76,6 +76,23 @@ class MetricsTest {
   }
 
   @Test
+  void unknownMethodNamesNeverBecomeLabels() {
+    try (ApiClient api = ApiInstance.shared().client()) {
+      for (int i = 0; i < 20; i++) {
+        Reply reply =
+            api.send(
+                io.vertx.core.http.HttpMethod.valueOf("XABC" + i),
+                "/health/live",
+                java.util.Map.of(),
+                null);
+        assertThat(reply.status()).isBetween(400, 499);
+      }
+      String text = api.get("/metrics", null).text();
+      assertThat(text).doesNotContain("XABC").contains("method=\"other\"");
+    }
+  }
+
+  @Test
   void theDashboardOnlyQueriesSeriesThatExist() throws Exception {
     try (ApiClient api = ApiInstance.shared().client()) {
       Caller caller = api.newCaller();
