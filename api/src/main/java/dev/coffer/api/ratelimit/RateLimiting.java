@@ -6,6 +6,7 @@ import dev.coffer.api.http.Caller;
 import dev.coffer.api.http.Problem;
 import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.ratelimit.RateLimitPolicy.Scope;
+import dev.coffer.ledger.user.EmailKey;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -17,7 +18,6 @@ import io.vertx.openapi.contract.Operation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
@@ -216,7 +216,8 @@ public final class RateLimiting implements MeterBinder {
         return null;
       }
       // Half the digest (128 bits) is plenty for a limiter's key.
-      return Digests.sha256Hex(text.trim().toLowerCase(Locale.ROOT)).substring(0, 32);
+      // The key the user lookup compares, so that one user's spellings share one budget.
+      return Digests.sha256Hex(EmailKey.of(text)).substring(0, 32);
     } catch (RuntimeException e) {
       return null;
     }

@@ -110,6 +110,50 @@ class RateLimitApiTest {
   }
 
   @Test
+  void everySpellingOfOneUsersAddressSharesOneLogInBudget() {
+    String local = "ivi-" + UUID.randomUUID();
+    String email = local + "@example.com";
+    // Signed up from an address of its own: 127.0.0.1's anonymous budget is the other tests'.
+    assertThat(
+            one.send(
+                    HttpMethod.POST,
+                    "/v1/users",
+                    Map.of("Content-Type", "application/json", "X-Forwarded-For", nextIp()),
+                    new JsonObject()
+                        .put("email", email)
+                        .put("password", "the right password")
+                        .toBuffer())
+                .status())
+        .isEqualTo(201);
+    // Every spelling that names this user counts on its one budget (3 here).
+    String[] spellings = {
+      email.toUpperCase(),
+      "Ivi" + local.substring(3) + "@EXAMPLE.com",
+      "\uff49\uff56\uff49" + local.substring(3) + "@example.com", // full-width "ivi": NFKC
+      " " + email + " ",
+    };
+    List<Reply> replies = new ArrayList<>();
+    for (String spelling : spellings) {
+      replies.add(logIn(one, nextIp(), spelling, "wrong password"));
+    }
+    for (int i = 0; i < 3; i++) {
+      assertProblem(replies.get(i), 401, "invalid-credentials");
+    }
+    assertProblem(replies.get(3), 429, "rate-limited");
+    // Java and Postgres lower-case a dotted capital I differently, so it once named this user
+    // with a budget of its own. It is another address now: it never logs this user in.
+    for (String dotted :
+        new String[] {
+          "\u0130" + local.substring(1) + "@example.com",
+          local.substring(0, 2) + "\u0130" + local.substring(3) + "@example.com"
+        }) {
+      assertThat(logIn(two, nextIp(), dotted, "the right password").status())
+          .as(dotted)
+          .isIn(401, 429);
+    }
+  }
+
+  @Test
   void normalTrafficUnderTheLimitNeverSeesA429() throws Exception {
     Caller caller = one.newCaller();
     // 3 reads a second against 10 per 2 s, for 4 s, alternating instances.

@@ -15,9 +15,10 @@ import java.util.UUID;
 /** Users: created with a password hash computed by the caller, off the event loop. */
 public final class UserStore {
   private static final String INSERT =
-      "INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3) RETURNING created_at";
+      "INSERT INTO users (id, email, email_key, password_hash) VALUES ($1, $2, $3, $4)"
+          + " RETURNING created_at";
   private static final String BY_EMAIL =
-      "SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)";
+      "SELECT id, email, password_hash, created_at FROM users WHERE email_key = $1";
 
   private final WriteTransactions writes;
   private final Pool primary;
@@ -27,14 +28,14 @@ public final class UserStore {
     this.primary = writes.primary();
   }
 
-  /** Creates a user; {@code email-taken} when the address (case-insensitively) exists. */
+  /** Creates a user; {@code email-taken} when an address with the same {@link EmailKey} exists. */
   public Future<Committed<User>> create(String email, String passwordHash) {
     UUID id = Uuids.timeOrdered();
     return writes
         .run(
             conn ->
                 conn.preparedQuery(INSERT)
-                    .execute(Tuple.of(id, email, passwordHash))
+                    .execute(Tuple.of(id, email, EmailKey.of(email), passwordHash))
                     .map(
                         rows ->
                             new User(
@@ -50,11 +51,14 @@ public final class UserStore {
                     : Future.failedFuture(e));
   }
 
-  /** The user with this address, read from the primary (logins must see a fresh sign-up). */
+  /**
+   * The user whose address has {@code email}'s {@link EmailKey}, read from the primary (logins must
+   * see a fresh sign-up).
+   */
   public Future<Optional<User>> findByEmail(String email) {
     return primary
         .preparedQuery(BY_EMAIL)
-        .execute(Tuple.of(email))
+        .execute(Tuple.of(EmailKey.of(email)))
         .map(
             rows ->
                 rows.size() == 0
