@@ -17,7 +17,8 @@ import java.util.logging.Logger;
  */
 public final class LedgerMaintenance {
   private static final Logger LOG = Logger.getLogger(LedgerMaintenance.class.getName());
-  private static final int EXPIRY_BATCH = 500;
+  // Accounts stay locked for a whole batch: small enough to be brief, large enough to keep up.
+  private static final int EXPIRY_BATCH = 200;
 
   private final Vertx vertx;
   private final Pool primary;
@@ -47,8 +48,7 @@ public final class LedgerMaintenance {
         Duration.ofSeconds(1),
         "expire pending transfers",
         () ->
-            transfers
-                .expireDue(EXPIRY_BATCH)
+            expireBacklog(0)
                 .onSuccess(
                     n -> {
                       if (n > 0) {
@@ -63,6 +63,21 @@ public final class LedgerMaintenance {
             IdempotencyRecords.purge(primary, idempotencyRetention)
                 .onSuccess(n -> LOG.fine("purged " + n + " idempotency keys")));
     ensurePartitions();
+  }
+
+  // Batch after batch while batches come back full, so that the sweeper keeps up with a flood of
+  // short pending transfers instead of taking one batch a second.
+  private Future<Integer> expireBacklog(int expiredSoFar) {
+    if (stopped) {
+      return Future.succeededFuture(expiredSoFar);
+    }
+    return transfers
+        .expireDue(EXPIRY_BATCH)
+        .compose(
+            n ->
+                n == EXPIRY_BATCH
+                    ? expireBacklog(expiredSoFar + n)
+                    : Future.succeededFuture(expiredSoFar + n));
   }
 
   private Future<?> ensurePartitions() {

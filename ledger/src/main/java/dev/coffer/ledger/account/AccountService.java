@@ -22,11 +22,19 @@ public final class AccountService {
       "INSERT INTO accounts (id, owner_id, name, currency, overdraft_limit) VALUES ($1, $2, $3, $4, $5)"
           + " RETURNING "
           + COLUMNS;
+  // Reservations past their expiry hold nothing, whether or not the sweeper has come by.
+  private static final String READ_COLUMNS =
+      "id, name, currency, balance,"
+          + " pending_debits - coffer_due_debits(id, now()) AS pending_debits,"
+          + " pending_credits - coffer_due_credits(id, now()) AS pending_credits,"
+          + " overdraft_limit, created_at";
   private static final String GET =
-      "SELECT " + COLUMNS + " FROM accounts WHERE id = $1 AND owner_id = $2";
+      "SELECT " + READ_COLUMNS + " FROM accounts WHERE id = $1 AND owner_id = $2";
   // UUIDv7 ids sort by creation time: keyset on id is oldest first, with no gap or duplicate.
   private static final String PAGE =
-      "SELECT " + COLUMNS + " FROM accounts WHERE owner_id = $1 AND id > $2 ORDER BY id LIMIT $3";
+      "SELECT "
+          + READ_COLUMNS
+          + " FROM accounts WHERE owner_id = $1 AND id > $2 ORDER BY id LIMIT $3";
 
   private final WriteTransactions writes;
   private final ReadRouter reads;

@@ -124,29 +124,11 @@ public final class TransferService {
     return reads.read(token, pool -> TransferSql.find(pool, owner, transferId));
   }
 
-  /** Expires up to {@code limit} pending transfers past their expiry; returns how many. */
+  /**
+   * Expires up to {@code limit} pending transfers past their expiry, in one transaction; returns
+   * how many. Sweepers on several instances take disjoint batches (SKIP LOCKED).
+   */
   public Future<Integer> expireDue(int limit) {
-    return TransferSql.dueForExpiry(writes.primary(), limit)
-        .compose(
-            due -> {
-              Future<Integer> count = Future.succeededFuture(0);
-              for (UUID id : due) {
-                count =
-                    count.compose(
-                        n ->
-                            writes
-                                .run(
-                                    conn ->
-                                        TransferSql.settle(conn, null, id, TransferStatus.EXPIRED))
-                                .map(t -> n + 1)
-                                // Posted or voided since it was listed: nothing to expire.
-                                .recover(
-                                    e ->
-                                        e instanceof LedgerException
-                                            ? Future.succeededFuture(n)
-                                            : Future.failedFuture(e)));
-              }
-              return count;
-            });
+    return TransferSql.expireDue(writes.primary(), limit);
   }
 }

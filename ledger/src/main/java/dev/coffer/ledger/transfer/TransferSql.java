@@ -20,14 +20,15 @@ final class TransferSql {
   private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3)";
   private static final String LOCK_ACCOUNTS =
       "SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+  // A pending transfer past its expiry reads as expired, whether or not the sweeper has come by.
   private static final String FIND =
-      "SELECT t.* FROM transfers t WHERE t.id = $1 AND EXISTS (SELECT 1 FROM accounts a"
+      "SELECT t.id, t.kind, t.from_account_id, t.to_account_id, t.amount, t.currency,"
+          + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
+          + " ELSE t.status END AS status,"
+          + " t.description, t.created_at, t.posted_at, t.expires_at"
+          + " FROM transfers t WHERE t.id = $1 AND EXISTS (SELECT 1 FROM accounts a"
           + " WHERE a.id IN (t.from_account_id, t.to_account_id) AND a.owner_id = $2)";
-  // Each listed transfer is then expired in its own transaction, which re-checks it under its row
-  // lock: sweepers on several instances may list the same ones, and only one expires each.
-  private static final String DUE =
-      "SELECT id FROM transfers WHERE status = 'pending' AND expires_at <= now()"
-          + " ORDER BY expires_at LIMIT $1";
+  private static final String EXPIRE_DUE = "SELECT coffer_expire_due($1)";
 
   private TransferSql() {}
 
@@ -60,8 +61,11 @@ final class TransferSql {
             });
   }
 
-  static Future<List<UUID>> dueForExpiry(SqlClient client, int limit) {
-    return client.preparedQuery(DUE).execute(Tuple.of(limit)).map(TransferSql::ids);
+  static Future<Integer> expireDue(SqlClient client, int limit) {
+    return client
+        .preparedQuery(EXPIRE_DUE)
+        .execute(Tuple.of(limit))
+        .map(rows -> rows.iterator().next().getInteger(0));
   }
 
   static Tuple moveArgs(UUID id, UUID owner, TransferRequest r) {
