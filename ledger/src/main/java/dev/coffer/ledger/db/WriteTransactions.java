@@ -81,6 +81,12 @@ public final class WriteTransactions {
           && String.valueOf(pg.getConstraint()).equals("accounts_within_overdraft")) {
         return new LedgerException(LedgerError.INSUFFICIENT_FUNDS, "insufficient funds");
       }
+      if ("23514".equals(state)
+          && String.valueOf(pg.getConstraint()).equals("accounts_balance_exact_in_json")) {
+        return new LedgerException(
+            LedgerError.AMOUNT_OVERFLOW,
+            "an account's balance (with its pending credits) is limited to 2^53 - 1 minor units");
+      }
       if ("22003".equals(state)) {
         return new LedgerException(
             LedgerError.AMOUNT_OVERFLOW, "the result would not fit a balance");
