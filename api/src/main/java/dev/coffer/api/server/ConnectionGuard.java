@@ -42,6 +42,7 @@ import java.util.logging.Logger;
  */
 final class ConnectionGuard extends ChannelDuplexHandler {
   private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
+  private static final String BYTES_OBSERVER = "coffer-guard-bytes";
 
   private enum Phase {
     BETWEEN_REQUESTS,
@@ -79,7 +80,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     // After both halves of the codec: it reads decoded requests and writes responses the encoder
     // still encodes.
     pipeline.addAfter(names.get(Math.max(decoder, encoder)), "coffer-guard", guard);
-    pipeline.addBefore("httpDecoder", "coffer-guard-bytes", guard.bytesObserver());
+    pipeline.addBefore("httpDecoder", BYTES_OBSERVER, guard.bytesObserver());
   }
 
   private ChannelInboundHandlerAdapter bytesObserver() {
@@ -181,6 +182,13 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       responsesCompleted++;
     }
     ctx.write(msg, promise);
+    if (msg instanceof HttpResponse response
+        && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+      // The connection stops speaking HTTP/1.x (a WebSocket): nothing here applies to it any more.
+      cancelDeadline();
+      ctx.pipeline().remove(BYTES_OBSERVER);
+      ctx.pipeline().remove(this);
+    }
   }
 
   @Override

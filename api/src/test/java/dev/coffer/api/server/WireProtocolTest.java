@@ -205,4 +205,17 @@ class WireProtocolTest {
                 + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n");
     assertThat(upgrade.status()).isEqualTo(200);
   }
+
+  @Test
+  void cleartextHttp2IsServedWhenAskedFor() {
+    try (ApiInstance h2c = ApiInstance.start(Map.of("COFFER_HTTP_H2C", "true"))) {
+      Exchange upgrade =
+          RawHttp.exchange(
+              h2c.port(),
+              "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                  + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n",
+              2000);
+      assertThat(upgrade.status()).isEqualTo(101);
+    }
+  }
 }
