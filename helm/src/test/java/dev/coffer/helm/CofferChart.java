@@ -1,0 +1,124 @@
+package dev.coffer.helm;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** The chart in helm/coffer, rendered by Helm itself (helm-java runs Helm's Go code in-process). */
+final class CofferChart {
+  static final String RELEASE = "coffer";
+  static final String NAMESPACE = "payments";
+
+  /**
+   * helm-java's template prints the release manifest only, without hooks (the migration Job, the
+   * test pod). To render those too, the chart is copied with the hook annotations' key renamed, so
+   * that Helm treats hooked templates as plain ones; {@link #HOOK_STAND_IN} is renamed back after
+   * parsing. ChartRenderingTest checks the copy renders everything else byte for byte the same.
+   */
+  static final String HOOK = "helm.sh/hook";
+
+  static final String HOOK_STAND_IN = "hooks-rendered-by-test.coffer.dev/hook";
+
+  /** helm-java's Helm falls back to Kubernetes 1.20 without one; the chart requires 1.23+. */
+  static final String KUBE_VERSION = "1.31.0";
+
+  private CofferChart() {}
+
+  static Path repoRoot() {
+    String root = System.getProperty("coffer.repo.root");
+    return root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
+  }
+
+  static Path dir() {
+    return repoRoot().resolve("helm").resolve("coffer");
+  }
+
+  static Path productionValues() {
+    return dir().resolve("ci").resolve("production-values.yaml");
+  }
+
+  static LintResult lint() {
+    return new Helm(dir()).lint().strict().call();
+  }
+
+  /** Renders the release manifest as `helm template` does (hooks left out). */
+  static String templateWithoutHooks(Map<String, Object> sets, Path... valuesFiles) {
+    return template(dir(), KUBE_VERSION, sets, valuesFiles);
+  }
+
+  /** Renders every document, hooks included. */
+  static Rendered render(Map<String, Object> sets, Path... valuesFiles) {
+    return render(KUBE_VERSION, sets, valuesFiles);
+  }
+
+  static Rendered render(String kubeVersion, Map<String, Object> sets, Path... valuesFiles) {
+    Path copy = copyWithHooksAsPlainTemplates();
+    try {
+      String text = template(copy, kubeVersion, sets, valuesFiles);
+      return new Rendered(text.replace(HOOK_STAND_IN, HOOK));
+    } finally {
+      delete(copy);
+    }
+  }
+
+  static Rendered render(Path valuesFile) {
+    return render(Map.of(), valuesFile);
+  }
+
+  static Rendered renderDefaults() {
+    return render(Map.of());
+  }
+
+  private static String template(
+      Path chart, String kubeVersion, Map<String, Object> sets, Path... valuesFiles) {
+    TemplateCommand template =
+        new Helm(chart)
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(kubeVersion);
+    for (Path values : valuesFiles) {
+      template = template.withValuesFile(values);
+    }
+    for (Map.Entry<String, Object> set : sets.entrySet()) {
+      template = template.set(set.getKey(), set.getValue());
+    }
+    return template.call();
+  }
+
+  private static Path copyWithHooksAsPlainTemplates() {
+    try {
+      Path copy = Files.createTempDirectory("coffer-chart-");
+      Path target = copy.resolve("coffer");
+      try (Stream<Path> files = Files.walk(dir())) {
+        for (Path source : files.toList()) {
+          Path to = target.resolve(dir().relativize(source).toString());
+          if (Files.isDirectory(source)) {
+            Files.createDirectories(to);
+          } else {
+            Files.writeString(to, Files.readString(source).replace(HOOK, HOOK_STAND_IN));
+          }
+        }
+      }
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void delete(Path chartCopy) {
+    try (Stream<Path> files = Files.walk(chartCopy.getParent())) {
+      for (Path p : files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
