@@ -96,6 +96,10 @@ public final class CofferServer {
             shuttingDown::get,
             registry);
     registerGauges(registry, infra.ledger(), cache, inFlight);
+    // Alerting needs the breaker's state as a series: an open breaker is otherwise only a log line.
+    Gauge.builder("coffer.redis.circuit.open", redis, r -> r.open() ? 1 : 0)
+        .description("1 while the Redis circuit breaker fails calls at once, else 0")
+        .register(registry);
     // Bound to no context: its listeners run even after a failed start has closed the event loops.
     Promise<CofferServer> result = Promise.promise();
     migrate(vertx, config)

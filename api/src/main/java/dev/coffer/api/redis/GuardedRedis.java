@@ -2,6 +2,7 @@ package dev.coffer.api.redis;
 
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -40,6 +41,11 @@ public final class GuardedRedis {
   /** The client itself, for start-up work that must not trip the breaker. */
   public Redis raw() {
     return redis;
+  }
+
+  /** Whether the breaker fails calls at once (open; half-open while one probe is out). */
+  public boolean open() {
+    return breaker.state() != CircuitBreakerState.CLOSED;
   }
 
   /** Runs {@code command} (one logical Redis operation) under the time limit and the breaker. */
