@@ -23,6 +23,8 @@ import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V1TopologySpreadConstraint;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import io.kubernetes.client.openapi.models.V2MetricSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -52,6 +55,21 @@ class ChartRenderingTest {
     assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
     assertThat(lint.getMessages())
         .allSatisfy(m -> assertThat(m).startsWith("[INFO]").doesNotContain("values"));
+  }
+
+  @Test
+  void lintPassesStrictlyWithTheProductionExampleToo() {
+    LintResult lint = CofferChart.lint(CofferChart.productionValues());
+    assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+    assertThat(lint.getMessages()).allSatisfy(m -> assertThat(m).startsWith("[INFO]"));
+  }
+
+  @Test
+  void lintFailsOnAValueTheSchemaRefuses(@TempDir Path dir) throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), "replicaCount: -1\n");
+    LintResult lint = CofferChart.lint(bad);
+    assertThat(lint.isFailed()).isTrue();
+    assertThat(String.join("\n", lint.getMessages())).contains("replicaCount");
   }
 
   @ParameterizedTest

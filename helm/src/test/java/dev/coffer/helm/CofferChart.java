@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.yaml.snakeyaml.Yaml;
 
 /** The chart in helm/coffer, rendered by Helm itself (helm-java runs Helm's Go code in-process). */
 final class CofferChart {
@@ -47,6 +49,39 @@ final class CofferChart {
     return new Helm(dir()).lint().strict().call();
   }
 
+  /**
+   * helm-java's lint takes no values file: this lints a copy of the chart whose values.yaml is the
+   * defaults with {@code valuesFile} merged over them, as Helm merges them (a null removes a key).
+   */
+  static LintResult lint(Path valuesFile) {
+    Path copy = copy(dir(), s -> s);
+    try {
+      Yaml yaml = new Yaml();
+      Map<String, Object> merged = yaml.load(Files.readString(copy.resolve("values.yaml")));
+      merge(merged, yaml.load(Files.readString(valuesFile)));
+      Files.writeString(copy.resolve("values.yaml"), yaml.dump(merged));
+      return new Helm(copy).lint().strict().call();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      delete(copy);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void merge(Map<String, Object> into, Map<String, Object> over) {
+    for (Map.Entry<String, Object> e : over.entrySet()) {
+      Object current = into.get(e.getKey());
+      if (e.getValue() == null) {
+        into.remove(e.getKey());
+      } else if (current instanceof Map && e.getValue() instanceof Map) {
+        merge((Map<String, Object>) current, (Map<String, Object>) e.getValue());
+      } else {
+        into.put(e.getKey(), e.getValue());
+      }
+    }
+  }
+
   /** Renders the release manifest as `helm template` does (hooks left out). */
   static String templateWithoutHooks(Map<String, Object> sets, Path... valuesFiles) {
     return template(dir(), KUBE_VERSION, sets, valuesFiles);
@@ -58,7 +93,7 @@ final class CofferChart {
   }
 
   static Rendered render(String kubeVersion, Map<String, Object> sets, Path... valuesFiles) {
-    Path copy = copyWithHooksAsPlainTemplates();
+    Path copy = copy(dir(), text -> text.replace(HOOK, HOOK_STAND_IN));
     try {
       String text = template(copy, kubeVersion, sets, valuesFiles);
       return new Rendered(text.replace(HOOK_STAND_IN, HOOK));
@@ -92,17 +127,17 @@ final class CofferChart {
     return template.call();
   }
 
-  private static Path copyWithHooksAsPlainTemplates() {
+  private static Path copy(Path chart, UnaryOperator<String> edit) {
     try {
       Path copy = Files.createTempDirectory("coffer-chart-");
       Path target = copy.resolve("coffer");
-      try (Stream<Path> files = Files.walk(dir())) {
+      try (Stream<Path> files = Files.walk(chart)) {
         for (Path source : files.toList()) {
-          Path to = target.resolve(dir().relativize(source).toString());
+          Path to = target.resolve(chart.relativize(source).toString());
           if (Files.isDirectory(source)) {
             Files.createDirectories(to);
           } else {
-            Files.writeString(to, Files.readString(source).replace(HOOK, HOOK_STAND_IN));
+            Files.writeString(to, edit.apply(Files.readString(source)));
           }
         }
       }
