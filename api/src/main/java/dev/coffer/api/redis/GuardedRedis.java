@@ -1,7 +1,11 @@
 package dev.coffer.api.redis;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -14,7 +18,7 @@ import java.util.logging.Logger;
  * of failures a circuit breaker stops calling Redis at all (failing at once instead of waiting for
  * time-outs), then lets one call through now and then to see whether Redis is back.
  */
-public final class GuardedRedis {
+public final class GuardedRedis implements MeterBinder {
   private static final Logger LOG = Logger.getLogger(GuardedRedis.class.getName());
 
   private final Redis redis;
@@ -40,6 +44,19 @@ public final class GuardedRedis {
   /** The client itself, for start-up work that must not trip the breaker. */
   public Redis raw() {
     return redis;
+  }
+
+  /** Whether the breaker fails calls at once (open; half-open while one probe is out). */
+  public boolean open() {
+    return breaker.state() != CircuitBreakerState.CLOSED;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    // Alerting needs the breaker's state as a series: an open breaker is otherwise only a log line.
+    Gauge.builder("coffer.redis.circuit.open", this, r -> r.open() ? 1 : 0)
+        .description("1 while the Redis circuit breaker fails calls at once, else 0")
+        .register(registry);
   }
 
   /** Runs {@code command} (one logical Redis operation) under the time limit and the breaker. */

@@ -54,6 +54,7 @@ class MetricsTest {
               "vertx_pool_queue_pending",
               "coffer_replica_lag_bytes",
               "coffer_replica_lag_seconds",
+              "coffer_redis_circuit_open",
               "coffer_rate_limit_decisions_total",
               "coffer_idempotent_replays_total",
               "coffer_account_cache_requests_total",
@@ -109,6 +110,26 @@ class MetricsTest {
       }
       assertThat(used).isNotEmpty();
       used.removeAll(APPEAR_LATER);
+      assertThat(series).containsAll(used);
+    }
+  }
+
+  @Test
+  void theChartsAlertsOnlyQuerySeriesThatExist() throws Exception {
+    try (ApiClient api = ApiInstance.shared().client()) {
+      Caller caller = api.newCaller();
+      api.get("/v1/accounts", caller.token());
+      Set<String> series = series(api.get("/metrics", null).text());
+      String rules =
+          Files.readString(
+              TestStack.repoRoot()
+                  .resolve(Path.of("helm", "coffer", "templates", "prometheusrule.yaml")));
+      Matcher m = DASHBOARD_METRIC.matcher(rules);
+      Set<String> used = new TreeSet<>();
+      while (m.find()) {
+        used.add(m.group(1));
+      }
+      assertThat(used).contains("coffer_redis_circuit_open", "coffer_http_in_flight_requests");
       assertThat(series).containsAll(used);
     }
   }

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,6 +133,7 @@ class RedisOutageTest {
         // With the circuit open, the answer is immediate and the same.
         assertProblem(api.get("/v1/accounts", caller.token()), 503, "service-unavailable");
       }
+      assertThat(circuitOpenGauge()).as("the alert's series").isEqualTo("1.0");
       assertProblem(
           api.post(
               "/v1/sessions",
@@ -161,6 +164,15 @@ class RedisOutageTest {
     awaitStatus("/health/ready", null, 200);
     String token = api.logIn(caller.email(), caller.password());
     awaitStatus("/v1/accounts", token, 200);
+    assertThat(circuitOpenGauge()).isEqualTo("0.0");
+  }
+
+  private static String circuitOpenGauge() throws Exception {
+    Matcher m =
+        Pattern.compile("(?m)^coffer_redis_circuit_open(?:\\{[^}]*\\})? (\\S+)$")
+            .matcher(api.get("/metrics", null).text());
+    assertThat(m.find()).as("coffer_redis_circuit_open in /metrics").isTrue();
+    return m.group(1);
   }
 
   private static void awaitStatus(String path, String token, int status) throws Exception {
