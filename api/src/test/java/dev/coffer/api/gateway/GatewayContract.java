@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -62,7 +63,9 @@ abstract class GatewayContract {
 
   @BeforeAll
   void startCluster() throws Exception {
-    logDir = Files.createTempDirectory("coffer-cluster-" + kind() + "-");
+    // Under target/, kept after the run for a look at what each instance served.
+    Path logs = Files.createDirectories(Path.of("target", "gateway-logs"));
+    logDir = Files.createTempDirectory(logs, kind() + "-");
     Map<String, String> settings =
         Map.of(
             "COFFER_TRUSTED_PROXIES", "127.0.0.1/32",
@@ -85,6 +88,23 @@ abstract class GatewayContract {
             kind(), instances.stream().map(i -> new String[] {i.name(), i.address()}).toList());
     vertx = Vertx.vertx();
     ledger = new LedgerFixture(vertx, TestStack.get().settings());
+  }
+
+  // What an operator checks before trusting the pool: the gateway sends requests to every
+  // instance (HAProxy may have taken one out for a slow health check on a busy machine).
+  @BeforeEach
+  void awaitEveryInstanceInThePool() throws Exception {
+    String address = newClientAddress();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    try (ApiClient client = ApiClient.from(address, gateway.port())) {
+      while (!instancesOf(requestsFrom(address)).containsAll(instanceNames())) {
+        assertThat(System.nanoTime())
+            .as("the gateway never sent requests to every instance")
+            .isLessThan(deadline);
+        client.send(HttpMethod.GET, "/health/live", Map.of(), null);
+        Thread.sleep(100);
+      }
+    }
   }
 
   @AfterAll
