@@ -29,13 +29,27 @@ public final class ApiClient implements AutoCloseable {
   private volatile boolean propagateTokens = true;
 
   ApiClient(int port) {
-    this.web =
-        WebClient.create(
-            vertx,
-            new WebClientOptions()
-                .setDefaultHost("127.0.0.1")
-                .setDefaultPort(port)
-                .setUserAgentEnabled(false));
+    this(port, null);
+  }
+
+  private ApiClient(int port, String localAddress) {
+    WebClientOptions options =
+        new WebClientOptions()
+            .setDefaultHost("127.0.0.1")
+            .setDefaultPort(port)
+            .setUserAgentEnabled(false);
+    if (localAddress != null) {
+      options.setLocalAddress(localAddress);
+    }
+    this.web = WebClient.create(vertx, options);
+  }
+
+  /**
+   * A client of 127.0.0.1:{@code port} whose connections come from {@code localAddress} (any of
+   * 127.0.0.0/8 is this machine): a client with an address of its own behind a gateway.
+   */
+  public static ApiClient from(String localAddress, int port) {
+    return new ApiClient(port, localAddress);
   }
 
   /** This client, sending no Consistency-Token but those a test gives. */
