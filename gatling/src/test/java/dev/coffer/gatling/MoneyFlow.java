@@ -36,6 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public class MoneyFlow extends Simulation {
   private final LoadSettings settings = LoadSettings.fromSystemProperties();
   private final UserPool pool = new UserPool();
+  private final StepRecorder steps = StepRecorder.fromSettings(settings);
 
   /** A payment to a peer; a share is sent again with the same key and must be replayed. */
   private ChainBuilder pay() {
@@ -126,6 +127,13 @@ public class MoneyFlow extends Simulation {
 
   private ScenarioBuilder visits() {
     return scenario("MoneyFlow: visits")
+        .exec(
+            session -> {
+              if (steps != null) {
+                steps.loadStarted();
+              }
+              return session;
+            })
         .exec(feed(pool.randomMemberFeeder()))
         .exec(readAccount("balance"))
         .exec(
@@ -148,7 +156,17 @@ public class MoneyFlow extends Simulation {
                     scenario("MoneyFlow: sign-up").exec(CofferApi.signUpAndFund(pool, "flow")),
                     settings)
                 .andThen(Load.load(visits(), settings)))
-        .protocols(CofferApi.protocol(settings))
+        .protocols(
+            steps == null
+                ? CofferApi.protocol(settings)
+                : steps.attachTo(CofferApi.protocol(settings)))
         .assertions(Load.assertions(settings));
+  }
+
+  @Override
+  public void after() {
+    if (steps != null) {
+      steps.write();
+    }
   }
 }

@@ -41,6 +41,6 @@ public final class StreamProbe {
     return "Coffer at "
         + baseUrl
         + " does not serve GET /v1/stream (404): Dashboards needs the real-time stream of the HTTP"
-        + " contract, which this service does not have yet. Skipped.";
+        + " contract, which this service does not have yet: not run.";
   }
 }
