@@ -18,8 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Coffer's requests as Gatling steps, with the checks every simulation applies: the expected
- * status, and on a problem its {@code code}, so that a report names {@code rate-limited} or {@code
- * insufficient-funds} instead of a bare status.
+ * status, and the problem {@code code} (exactly the expected one, or none on a success).
  */
 final class CofferApi {
   static final String AUTH = "Bearer #{token}";
@@ -45,7 +44,7 @@ final class CofferApi {
   /** Checks of a request that must succeed with {@code status}. */
   static CheckBuilder[] succeeds(int status) {
     return new CheckBuilder[] {
-      // First, so that a failure's message in the report is the problem's code.
+      // A body with a code is a problem, whatever its status says.
       jsonPath("$.code").notExists(), status().is(status),
     };
   }

@@ -41,9 +41,15 @@ public class MoneyFlow extends Simulation {
   /** A payment to a peer; a share is sent again with the same key and must be replayed. */
   private ChainBuilder pay() {
     return exec(newKey(), smallAmount())
-        .exec(session -> session.set("toAccountId", session.getString("peerAccountId")))
+        .exec(
+            session ->
+                session.set("toAccountId", session.getString("peerAccountId")).remove("transferId"))
         .exec(transfer("pay").check(jsonPath("$.id").saveAs("transferId")))
-        .doIf(session -> ThreadLocalRandom.current().nextDouble() < settings.retryShare())
+        // Only an answered payment is replayed: a failed one stored nothing and would run afresh.
+        .doIf(
+            session ->
+                session.contains("transferId")
+                    && ThreadLocalRandom.current().nextDouble() < settings.retryShare())
         .then(
             exec(
                 transfer("pay (retry, same key)")
@@ -88,6 +94,7 @@ public class MoneyFlow extends Simulation {
   /** A pending payment, settled one way or the other; a few are then voided again, too late. */
   private ChainBuilder pendingPayment() {
     return exec(newKey(), smallAmount())
+        .exec(session -> session.remove("transferId").remove("settled"))
         .exec(
             http("pending pay")
                 .post("/v1/transfers")
@@ -100,11 +107,19 @@ public class MoneyFlow extends Simulation {
                 .check(succeeds(201))
                 .check(jsonPath("$.status").is("pending"))
                 .check(jsonPath("$.id").saveAs("transferId")))
-        .pause(settings.think())
+        // A payment that failed has nothing to settle; its failure is already counted.
+        .doIf(session -> session.contains("transferId"))
+        .then(settleLater());
+  }
+
+  private ChainBuilder settleLater() {
+    return pause(settings.think())
         .exec(newKey())
         .randomSwitch()
         .on(percent(60).then(settle("post", "posted")), percent(40).then(settle("void", "voided")))
-        .doIf(session -> ThreadLocalRandom.current().nextDouble() < 0.1)
+        .doIf(
+            session ->
+                session.contains("settled") && ThreadLocalRandom.current().nextDouble() < 0.1)
         .then(
             exec(newKey())
                 .exec(
@@ -122,7 +137,7 @@ public class MoneyFlow extends Simulation {
             .header("Authorization", AUTH)
             .header("Idempotency-Key", "#{key}")
             .check(succeeds(200))
-            .check(jsonPath("$.status").is(status)));
+            .check(jsonPath("$.status").is(status).saveAs("settled")));
   }
 
   private ScenarioBuilder visits() {
