@@ -4,6 +4,7 @@
   capacity.py sample OUT.csv STACK_DIR COFFER_PID   # one line a second until killed
   capacity.py report STEPS.csv CPU.csv CHART.svg    # markdown table on stdout, chart to CHART.svg
 
+Responses/s counts every answer within a step; answered/s leaves out 429 and 5xx (refusals).
 CPU is counted in cores (1.0 = one core busy for the whole interval), per part: the Coffer JVM,
 the Gatling JVM, the stack's Postgres primary and replica (postmaster and its backends), its Redis
 nodes, and everything else on the machine (other users of the shared cores).
@@ -108,16 +109,18 @@ def report(steps_csv, cpu_csv, chart):
         steps = list(csv.DictReader(f))
     with open(cpu_csv) as f:
         cpu = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
-    print("| step | offered (visits/s) | throughput (req/s) | p50 ms | p95 ms | p99 ms | max ms | 429/5xx "
-          "| Coffer JVM | Postgres primary | replica | Redis | Gatling | other | machine |")
-    print("|" + "---|" * 15)
+    print("| step | offered (visits/s) | responses/s | answered/s | p50 ms | p95 ms | p99 ms | max ms "
+          "| 429/5xx | Coffer JVM | Postgres primary | replica | Redis | Gatling | other | machine |")
+    print("|" + "---|" * 16)
     for step in steps:
         start, end = int(step["start_epoch_ms"]), int(step["end_epoch_ms"])
         rows = [r for r in cpu if start <= r["epoch_ms"] <= end]
         mean = {k: (sum(r[k] for r in rows) / len(rows) if rows else float("nan"))
                 for k in PARTS + ["machine_cores"]}
         step["cpu"] = mean
-        print(f"| {step['step']} | {step['users_per_s']} | {float(step['throughput_rps']):.0f} | "
+        seconds = (end - start) / 1000
+        answered = (int(step["responses"]) - int(step["refused"])) / seconds
+        print(f"| {step['step']} | {step['users_per_s']} | {float(step['throughput_rps']):.0f} | {answered:.0f} | "
               f"{step['p50_ms']} | {step['p95_ms']} | {step['p99_ms']} | {step['max_ms']} | "
               f"{step['refused']} | " + " | ".join(f"{mean[p]:.2f}" for p in PARTS)
               + f" | {mean['machine_cores']:.2f} |")
@@ -125,11 +128,13 @@ def report(steps_csv, cpu_csv, chart):
 
 
 def write_chart(steps, path):
-    """Throughput and p50/p99 against offered load, as a plain SVG (no plotting library here)."""
+    """Responses, answered requests and p50/p99 against offered load, as a plain SVG (no plotting library here)."""
     width, height, left, right, top, bottom = 760, 420, 70, 70, 40, 60
     plot_w, plot_h = width - left - right, height - top - bottom
     offered = [float(s["users_per_s"]) for s in steps]
     rps = [float(s["throughput_rps"]) for s in steps]
+    answered = [(int(s["responses"]) - int(s["refused"])) * 1000
+                / (int(s["end_epoch_ms"]) - int(s["start_epoch_ms"])) for s in steps]
     p50 = [float(s["p50_ms"]) for s in steps]
     p99 = [float(s["p99_ms"]) for s in steps]
     x_max = max(offered) * 1.05
@@ -172,9 +177,10 @@ def write_chart(steps, path):
 <text x="{left + plot_w / 2}" y="{height - 15}" text-anchor="middle">offered load (new visits per second)</text>
 <text transform="translate(18,{top + plot_h / 2}) rotate(-90)" text-anchor="middle">throughput (requests/s)</text>
 <text transform="translate({width - 14},{top + plot_h / 2}) rotate(90)" text-anchor="middle">response time (ms)</text>
-{line(rps, rps_max, "#1f77b4", top + 12, "throughput (req/s, left)")}
-{line(p50, ms_max, "#2ca02c", top + 30, "p50 (ms, right)", "6,3")}
-{line(p99, ms_max, "#d62728", top + 48, "p99 (ms, right)", "6,3")}
+{line(rps, rps_max, "#1f77b4", top + 12, "responses (req/s, left)")}
+{line(answered, rps_max, "#9467bd", top + 30, "answered, no 429/5xx (req/s, left)")}
+{line(p50, ms_max, "#2ca02c", top + 48, "p50 (ms, right)", "6,3")}
+{line(p99, ms_max, "#d62728", top + 66, "p99 (ms, right)", "6,3")}
 </svg>
 """
     with open(path, "w") as f:
