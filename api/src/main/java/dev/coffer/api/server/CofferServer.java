@@ -112,6 +112,7 @@ public final class CofferServer {
             inFlight,
             connections,
             delayProbe,
+            redis,
             new ReplicaLagGauges(infra.ledger().reads()),
             cache,
             limits,
