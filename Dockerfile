@@ -13,6 +13,7 @@ COPY testkit/pom.xml testkit/
 COPY ledger/pom.xml ledger/
 COPY api/pom.xml api/
 COPY helm/pom.xml helm/
+COPY gatling/pom.xml gatling/
 COPY testkit/src/ testkit/src/
 COPY ledger/src/ ledger/src/
 COPY api/src/ api/src/
