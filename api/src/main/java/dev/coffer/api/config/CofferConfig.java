@@ -4,6 +4,7 @@ import dev.coffer.api.account.AccountCacheSettings;
 import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.api.redis.RedisSettings;
+import dev.coffer.api.stream.StreamSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
@@ -23,6 +24,7 @@ public record CofferConfig(
     RedisSettings redis,
     RateLimitSettings rateLimits,
     AccountCacheSettings accountCache,
+    StreamSettings stream,
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
     Duration idempotencyRetention,
@@ -87,6 +89,13 @@ public record CofferConfig(
         new AccountCacheSettings(
             r.get("COFFER_CACHE_ACCOUNTS", "false", CofferConfig::bool),
             Duration.ofMillis(r.intIn("COFFER_CACHE_TTL_MS", 30_000, 100, 3_600_000))),
+        new StreamSettings(
+            r.intIn("COFFER_STREAM_MAX_ACCOUNTS", 100, 1, 10_000),
+            r.intIn("COFFER_STREAM_MAX_CONNECTIONS_PER_USER", 20, 1, 10_000),
+            r.intIn("COFFER_STREAM_QUEUE_BYTES", 256 * 1024, 4096, 64 * 1024 * 1024),
+            Duration.ofMillis(r.intIn("COFFER_STREAM_HEARTBEAT_MS", 15_000, 100, 600_000)),
+            Duration.ofMillis(r.intIn("COFFER_STREAM_RECONCILE_MS", 2000, 100, 600_000)),
+            Duration.ofMillis(r.intIn("COFFER_STREAM_SESSION_CHECK_MS", 3000, 100, 600_000))),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.

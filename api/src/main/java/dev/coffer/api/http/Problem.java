@@ -30,6 +30,7 @@ public record Problem(
           kind("idempotency-request-in-progress", 409, "Request in progress"),
           kind("request-timeout", 408, "Request timeout"),
           kind("payload-too-large", 413, "Payload too large"),
+          kind("upgrade-required", 426, "Upgrade required"),
           kind("uri-too-long", 414, "URI too long"),
           kind("unsupported-media-type", 415, "Unsupported media type"),
           kind("rate-limited", 429, "Too many requests"),

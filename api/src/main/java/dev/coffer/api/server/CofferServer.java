@@ -17,6 +17,9 @@ import dev.coffer.api.redis.GuardedRedis;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.SessionStore;
 import dev.coffer.api.session.WriteReceipts;
+import dev.coffer.api.stream.AccountFeeds;
+import dev.coffer.api.stream.StreamBus;
+import dev.coffer.api.stream.StreamServer;
 import dev.coffer.api.transfer.TransferRoutes;
 import dev.coffer.api.user.PasswordHasher;
 import dev.coffer.api.user.UserRoutes;
@@ -29,8 +32,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -57,6 +64,7 @@ public final class CofferServer {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Promise<Void> stopped = Promise.promise();
   private LedgerMaintenance maintenance;
+  private AccountFeeds feeds;
   private String deployment;
 
   private CofferServer(CofferConfig config) {
@@ -105,7 +113,14 @@ public final class CofferServer {
     ClientAddresses clients = ClientAddresses.trusting(config.rateLimits().trustedProxies());
     AccountCache cache = new AccountCache(config.accountCache(), redis);
     RateLimiting limits = new RateLimiting(config.rateLimits(), limiter, clients);
-    TransferRoutes transfers = new TransferRoutes(infra.ledger().transfers(), receipts, cache);
+    AccountFeeds feeds = new AccountFeeds(vertx, infra.ledger().entries());
+    StreamBus bus = new StreamBus(vertx, infra.redis(), config.redis().nodes(), feeds::readAll);
+    feeds.useBus(bus);
+    feeds.startReconciling(config.stream().reconcilePeriod());
+    this.feeds = feeds;
+    Map<UUID, AtomicInteger> streamsPerUser = new ConcurrentHashMap<>();
+    TransferRoutes transfers =
+        new TransferRoutes(infra.ledger().transfers(), receipts, cache, feeds::announce);
     OpenConnections connections = new OpenConnections(config.http().maxConnections());
     bindMeters(
         List.of(
@@ -116,7 +131,8 @@ public final class CofferServer {
             new ReplicaLagGauges(infra.ledger().reads()),
             cache,
             limits,
-            transfers));
+            transfers,
+            feeds));
     HttpVerticle.Shared shared =
         new HttpVerticle.Shared(
             config.http(),
@@ -126,7 +142,8 @@ public final class CofferServer {
             connections,
             clients,
             shuttingDown::get,
-            delayProbe);
+            delayProbe,
+            loop -> new StreamServer(loop, sessions, feeds, config.stream(), streamsPerUser));
     return vertx
         .deployVerticle(
             () -> new HttpVerticle(shared),
@@ -163,6 +180,7 @@ public final class CofferServer {
             shuttingDown::get)
         .addTo(handlers);
     metrics.addTo(handlers);
+    StreamServer.addTo(handlers);
     new UserRoutes(
             infra.ledger().users(),
             new PasswordHasher(vertx, config.passwordHashCost()),
@@ -252,6 +270,9 @@ public final class CofferServer {
               }
               LOG.info("drained; closing background jobs, pools and Redis");
               maintenance.stop();
+              if (feeds != null) {
+                feeds.stop();
+              }
             })
         .eventually(infra::close)
         // Vert.x is closed from a plain thread: closing it from its own event loop would strand

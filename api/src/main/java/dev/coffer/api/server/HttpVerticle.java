@@ -7,10 +7,12 @@ import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.Problem;
 import dev.coffer.api.http.RouteStage;
+import dev.coffer.api.stream.StreamServer;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -19,6 +21,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /** Serves the API on one event loop; one instance is deployed per event loop. */
@@ -34,10 +37,12 @@ final class HttpVerticle extends VerticleBase {
       OpenConnections connections,
       ClientAddresses clients,
       BooleanSupplier draining,
-      EventLoopDelayProbe delayProbe) {}
+      EventLoopDelayProbe delayProbe,
+      Function<Vertx, StreamServer> streams) {}
 
   private final Shared shared;
   private HttpServer server;
+  private StreamServer streams;
 
   HttpVerticle(Shared shared) {
     this.shared = shared;
@@ -64,10 +69,14 @@ final class HttpVerticle extends VerticleBase {
                           .setPort(settings.port())
                           .setCompressionSupported(true)
                           .setHttp2ClearTextEnabled(settings.h2c())
+                          // Echoes the one sub-protocol a stream client offers, bearer.<token>.
+                          .setWebSocketSubProtocols(List.of("*"))
                           .setIdleTimeout((int) settings.idleTimeout().toMillis())
                           .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+              streams = shared.streams().apply(vertx);
               return server
                   .connectionHandler(this::guard)
+                  .webSocketHandshakeHandler(streams)
                   .invalidRequestHandler(HttpVerticle::answerUnreadable)
                   .exceptionHandler(HttpVerticle::connectionFailed)
                   .requestHandler(gate)
@@ -122,8 +131,15 @@ final class HttpVerticle extends VerticleBase {
   /** Stops accepting connections, lets requests in flight finish within the drain timeout. */
   @Override
   public Future<?> stop() {
-    return server == null
-        ? Future.succeededFuture()
-        : server.shutdown(shared.settings().drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    // Streams never end by themselves: closed now (1001), their clients reconnect elsewhere.
+    return streams
+        .closeAll()
+        .compose(
+            v ->
+                server.shutdown(
+                    shared.settings().drainTimeout().toMillis(), TimeUnit.MILLISECONDS));
   }
 }

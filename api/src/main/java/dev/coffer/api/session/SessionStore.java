@@ -112,6 +112,13 @@ public final class SessionStore {
         .mapEmpty();
   }
 
+  /** Whether the session under {@code key} is still live, without extending it. */
+  public Future<Boolean> alive(String key) {
+    return guarded
+        .call(() -> redis.send(Request.cmd(Command.EXISTS).arg(key)))
+        .map(response -> response != null && response.toInteger() > 0);
+  }
+
   /** Ends the session on every instance at once. */
   public Future<Void> delete(Session session) {
     return guarded.call(() -> redis.send(Request.cmd(Command.DEL).arg(session.key()))).mapEmpty();

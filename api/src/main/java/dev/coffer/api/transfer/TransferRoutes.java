@@ -42,12 +42,18 @@ public final class TransferRoutes implements MeterBinder {
   private final TransferService transfers;
   private final WriteReceipts receipts;
   private final AccountCache cache;
+  private final MoneyMoved moneyMoved;
   private final LongAdder replays = new LongAdder();
 
-  public TransferRoutes(TransferService transfers, WriteReceipts receipts, AccountCache cache) {
+  public TransferRoutes(
+      TransferService transfers,
+      WriteReceipts receipts,
+      AccountCache cache,
+      MoneyMoved moneyMoved) {
     this.transfers = transfers;
     this.receipts = receipts;
     this.cache = cache;
+    this.moneyMoved = moneyMoved;
   }
 
   @Override
@@ -145,6 +151,8 @@ public final class TransferRoutes implements MeterBinder {
     Outcome<?> outcome = committed.value();
     if (outcome.replayed()) {
       replays.increment();
+    } else if (!touched.isEmpty()) {
+      moneyMoved.committed(touched, committed.token());
     }
     return cache
         .invalidate(outcome.replayed() ? Set.of() : touched)

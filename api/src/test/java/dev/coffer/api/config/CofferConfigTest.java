@@ -18,6 +18,27 @@ class CofferConfigTest {
   }
 
   @Test
+  void streamSettingsHaveDefaultsAndBounds() {
+    var stream = CofferConfig.from(Map.of()).stream();
+    assertThat(stream.maxAccountsPerConnection()).isEqualTo(100);
+    assertThat(stream.maxConnectionsPerUser()).isEqualTo(20);
+    assertThat(stream.queueBytes()).isEqualTo(256 * 1024);
+    assertThat(stream.heartbeat()).isEqualTo(java.time.Duration.ofSeconds(15));
+    var set =
+        CofferConfig.from(
+            Map.of(
+                "COFFER_STREAM_MAX_ACCOUNTS", "5",
+                "COFFER_STREAM_QUEUE_BYTES", "8192",
+                "COFFER_STREAM_RECONCILE_MS", "500"))
+            .stream();
+    assertThat(set.maxAccountsPerConnection()).isEqualTo(5);
+    assertThat(set.queueBytes()).isEqualTo(8192);
+    assertThat(set.reconcilePeriod()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThatThrownBy(() -> CofferConfig.from(Map.of("COFFER_STREAM_QUEUE_BYTES", "10")))
+        .hasMessageContaining("COFFER_STREAM_QUEUE_BYTES");
+  }
+
+  @Test
   void readsEveryVariable() {
     CofferConfig config =
         CofferConfig.from(

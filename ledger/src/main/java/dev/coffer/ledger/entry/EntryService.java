@@ -5,9 +5,13 @@ import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.db.ReadRouter;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Pages of an account's journal, newest first. */
@@ -21,6 +25,17 @@ public final class EntryService {
           + " amount, balance_after, counterparty_account_id, status, description, created_at"
           + " FROM entries WHERE account_id = a.id AND seq < $3 ORDER BY seq DESC LIMIT $4) e"
           + " ON true WHERE a.id = $1 AND a.owner_id = $2 ORDER BY e.seq DESC";
+
+  // The account (owned by $4, when given; no row: not-found) joined to up to $3 of its entries
+  // after seq $2, oldest first: what a stream sends when it resumes or catches up.
+  private static final String TAIL =
+      "SELECT a.last_seq AS account_last_seq, a.balance AS account_balance,"
+          + " a.balance - a.pending_debits + a.overdraft_limit AS account_available, e.*"
+          + " FROM accounts a LEFT JOIN LATERAL (SELECT account_id, seq, transfer_id, kind, amount,"
+          + " balance_after, counterparty_account_id, status, description, created_at FROM entries"
+          + " WHERE account_id = a.id AND seq > $2 ORDER BY seq LIMIT $3) e ON true"
+          + " WHERE a.id = $1 AND ($4::uuid IS NULL OR a.owner_id = $4) ORDER BY e.seq";
+  private static final String LAST_SEQS = "SELECT id, last_seq FROM accounts WHERE id = ANY($1)";
 
   private final ReadRouter reads;
 
@@ -50,6 +65,54 @@ public final class EntryService {
                             }
                           });
                       return page;
+                    }));
+  }
+
+  /**
+   * Up to {@code limit} entries of the account after seq {@code after}, oldest first, with its
+   * state; {@code owner} null reads any account, else only that user's (not-found otherwise).
+   */
+  public Future<JournalTail> tail(
+      UUID owner, UUID account, long after, int limit, ConsistencyToken token) {
+    return reads.read(
+        token,
+        pool ->
+            pool.preparedQuery(TAIL)
+                .execute(Tuple.of(account, after, limit, owner))
+                .map(
+                    rows -> {
+                      if (rows.size() == 0) {
+                        throw new LedgerException(LedgerError.NOT_FOUND, "no such account");
+                      }
+                      List<Entry> entries = new ArrayList<>();
+                      Row first = rows.iterator().next();
+                      rows.forEach(
+                          row -> {
+                            if (row.getValue("seq") != null) {
+                              entries.add(Entry.from(row));
+                            }
+                          });
+                      return new JournalTail(
+                          account,
+                          entries,
+                          first.getLong("account_last_seq"),
+                          first.getLong("account_balance"),
+                          first.getLong("account_available"));
+                    }));
+  }
+
+  /** The last seq of each of {@code accounts} that exists, as the replica (or primary) has it. */
+  public Future<Map<UUID, Long>> lastSeqs(Collection<UUID> accounts) {
+    return reads.read(
+        ConsistencyToken.NONE,
+        pool ->
+            pool.preparedQuery(LAST_SEQS)
+                .execute(Tuple.of(accounts.toArray(UUID[]::new)))
+                .map(
+                    rows -> {
+                      Map<UUID, Long> seqs = new HashMap<>();
+                      rows.forEach(row -> seqs.put(row.getUUID(0), row.getLong(1)));
+                      return seqs;
                     }));
   }
 }

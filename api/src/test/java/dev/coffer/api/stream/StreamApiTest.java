@@ -1,0 +1,281 @@
+package dev.coffer.api.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coffer.api.testing.ApiClient;
+import dev.coffer.api.testing.ApiClient.Caller;
+import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.Reply;
+import dev.coffer.ledger.LedgerExtension;
+import dev.coffer.ledger.LedgerFixture;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code /v1/stream} over real WebSockets against two instances on the real stack. The reconcile
+ * runs only once a minute on both, so an entry that arrives in time came over the Redis bus; the
+ * one test that needs the reconcile starts an instance of its own.
+ */
+@ExtendWith(LedgerExtension.class)
+class StreamApiTest {
+  private static final Map<String, String> BUS_ONLY =
+      Map.of("COFFER_STREAM_RECONCILE_MS", "60000", "COFFER_STREAM_SESSION_CHECK_MS", "300");
+  private static ApiInstance a;
+  private static ApiInstance b;
+  private static ApiClient onA;
+  private static Vertx vertx;
+  private static WebSocketClient sockets;
+
+  @BeforeAll
+  static void start() {
+    a = ApiInstance.start(BUS_ONLY);
+    b = ApiInstance.start(BUS_ONLY);
+    onA = a.client();
+    vertx = Vertx.vertx();
+    sockets = vertx.createWebSocketClient();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    onA.close();
+    a.close();
+    b.close();
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  /** A connected client that queues every text message it gets. */
+  private record Stream(WebSocket socket, BlockingQueue<JsonObject> messages) {
+    JsonObject next() throws InterruptedException {
+      JsonObject message;
+      do {
+        message = messages.poll(10, TimeUnit.SECONDS);
+        assertThat(message).as("a message within 10 s").isNotNull();
+      } while ("heartbeat".equals(message.getString("type")));
+      return message;
+    }
+
+    void send(JsonObject message) {
+      socket.writeTextMessage(message.encode());
+    }
+
+    void subscribe(String account, Long since) {
+      JsonObject item = new JsonObject().put("id", account);
+      if (since != null) {
+        item.put("since", since);
+      }
+      send(new JsonObject().put("op", "subscribe").put("accounts", new JsonArray().add(item)));
+    }
+  }
+
+  private static Stream connect(ApiInstance instance, String token) throws Exception {
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions()
+            .setHost("127.0.0.1")
+            .setPort(instance.port())
+            .setURI("/v1/stream");
+    if (token != null) {
+      options.addSubProtocol("bearer." + token);
+    }
+    WebSocket socket = sockets.connect(options).await(10, TimeUnit.SECONDS);
+    BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+    socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+    return new Stream(socket, messages);
+  }
+
+  private static List<JsonObject> entries(Stream stream, int n) throws InterruptedException {
+    List<JsonObject> got = new ArrayList<>();
+    while (got.size() < n) {
+      JsonObject message = stream.next();
+      assertThat(message.getString("type")).as(message.encode()).isEqualTo("entry");
+      got.add(message);
+    }
+    return got;
+  }
+
+  @Test
+  void theHandshakeTakesTheTokenAsSubProtocolAndEchoesIt() throws Exception {
+    Caller alice = onA.newCaller();
+    Stream stream = connect(b, alice.token());
+    assertThat(stream.socket().subProtocol()).isEqualTo("bearer." + alice.token());
+    stream.socket().close();
+    assertThatThrownBy(() -> connect(b, null)).hasMessageContaining("401");
+    assertThatThrownBy(() -> connect(b, "made-up")).hasMessageContaining("401");
+    // Without the upgrade, the path says what it is.
+    Reply plain = onA.get("/v1/stream", alice.token());
+    assertThat(plain.status()).isEqualTo(426);
+    assertThat(plain.json().getString("code")).isEqualTo("upgrade-required");
+  }
+
+  @Test
+  void aWriteOnOneInstanceReachesASubscriberOnAnotherInSeqOrder() throws Exception {
+    Caller alice = onA.newCaller();
+    String account = onA.openAccount(alice, "EUR");
+    Stream stream = connect(b, alice.token());
+    stream.subscribe(account, null);
+    JsonObject subscribed = stream.next();
+    assertThat(subscribed.getString("type")).isEqualTo("subscribed");
+    assertThat(subscribed.getLong("seq")).isZero();
+    for (int i = 1; i <= 5; i++) {
+      onA.deposit(alice, account, 100L * i);
+    }
+    List<JsonObject> got = entries(stream, 5);
+    long balance = 0;
+    for (int i = 0; i < 5; i++) {
+      JsonObject message = got.get(i);
+      balance += 100L * (i + 1);
+      assertThat(message.getString("accountId")).isEqualTo(account);
+      assertThat(message.getJsonObject("entry").getLong("seq")).isEqualTo(i + 1);
+      assertThat(message.getJsonObject("entry").getString("kind")).isEqualTo("deposit");
+      assertThat(message.getLong("balance")).isEqualTo(balance);
+    }
+    assertThat(got.get(4).getLong("available")).isEqualTo(1_500);
+    stream.socket().close();
+  }
+
+  @Test
+  void anotherUsersAccountIsAnErrorAndNothingOfItIsSent() throws Exception {
+    Caller alice = onA.newCaller();
+    Caller mallory = onA.newCaller();
+    String account = onA.openAccount(alice, "EUR");
+    String own = onA.openAccount(mallory, "EUR");
+    Stream stream = connect(a, mallory.token());
+    stream.subscribe(account, 0L);
+    JsonObject error = stream.next();
+    assertThat(error.getString("type")).isEqualTo("error");
+    assertThat(error.getString("code")).isEqualTo("not-found");
+    assertThat(error.getString("accountId")).isEqualTo(account);
+    stream.subscribe(own, null);
+    assertThat(stream.next().getString("type")).isEqualTo("subscribed");
+    onA.deposit(alice, account, 7);
+    onA.deposit(mallory, own, 9);
+    // The next entry is mallory's own: alice's never came.
+    JsonObject next = entries(stream, 1).get(0);
+    assertThat(next.getString("accountId")).isEqualTo(own);
+    assertThat(stream.messages().poll(300, TimeUnit.MILLISECONDS)).isNull();
+    stream.socket().close();
+  }
+
+  @Test
+  void sinceResumesWithNoGapAndNoDuplicateAtTheSeam() throws Exception {
+    Caller alice = onA.newCaller();
+    String account = onA.openAccount(alice, "EUR");
+    for (int i = 0; i < 4; i++) {
+      onA.deposit(alice, account, 10);
+    }
+    Stream stream = connect(b, alice.token());
+    stream.subscribe(account, 1L);
+    assertThat(stream.next().getLong("seq")).isEqualTo(1);
+    // Live writes race the catch-up: each seq must still come once, in order.
+    for (int i = 0; i < 3; i++) {
+      onA.deposit(alice, account, 10);
+    }
+    List<JsonObject> got = entries(stream, 6);
+    for (int i = 0; i < 6; i++) {
+      assertThat(got.get(i).getJsonObject("entry").getLong("seq")).isEqualTo(i + 2);
+      assertThat(got.get(i).getLong("balance")).isEqualTo(10L * (i + 2));
+    }
+    assertThat(stream.messages().poll(300, TimeUnit.MILLISECONDS)).isNull();
+    stream.socket().close();
+  }
+
+  @Test
+  void anEntryNoMessageAnnouncedIsFilledFromTheLedger(LedgerFixture ledger) throws Exception {
+    ApiInstance reconciling = ApiInstance.start(Map.of("COFFER_STREAM_RECONCILE_MS", "200"));
+    try {
+      Caller alice = onA.newCaller();
+      String account = onA.openAccount(alice, "EUR");
+      Stream stream = connect(reconciling, alice.token());
+      stream.subscribe(account, null);
+      assertThat(stream.next().getString("type")).isEqualTo("subscribed");
+      // Written straight into the ledger: no instance announces it on the bus.
+      LedgerFixture.await(
+          ledger.transfers.move(
+              UUID.fromString(alice.id()),
+              dev.coffer.ledger.transfer.TransferRequest.deposit(
+                  UUID.fromString(account), 42, "unannounced")));
+      JsonObject entry = entries(stream, 1).get(0);
+      assertThat(entry.getJsonObject("entry").getLong("seq")).isEqualTo(1);
+      assertThat(entry.getLong("balance")).isEqualTo(42);
+      stream.socket().close();
+    } finally {
+      reconciling.close();
+    }
+  }
+
+  @Test
+  void loggingOutClosesTheStream() throws Exception {
+    Caller alice = onA.newCaller();
+    Stream stream = connect(b, alice.token());
+    BlockingQueue<Short> closed = new LinkedBlockingQueue<>();
+    stream.socket().closeHandler(v -> closed.add(stream.socket().closeStatusCode()));
+    assertThat(onA.delete("/v1/sessions/current", alice.token()).status()).isEqualTo(204);
+    Short code = closed.poll(10, TimeUnit.SECONDS);
+    assertThat(code).isEqualTo((short) 1008);
+    assertThat(stream.socket().closeReason()).contains("session ended");
+  }
+
+  @Test
+  void aStoppingInstanceClosesItsStreamsWith1001SoClientsReconnectElsewhere() throws Exception {
+    ApiInstance leaving = ApiInstance.start(Map.of());
+    Caller alice = onA.newCaller();
+    Stream stream = connect(leaving, alice.token());
+    BlockingQueue<Short> closed = new LinkedBlockingQueue<>();
+    stream.socket().closeHandler(v -> closed.add(stream.socket().closeStatusCode()));
+    leaving.close();
+    assertThat(closed.poll(10, TimeUnit.SECONDS)).isEqualTo((short) 1001);
+    assertThat(stream.socket().closeReason()).contains("reconnect with since");
+  }
+
+  @Test
+  void aClientThatDoesNotReadIsClosedWith1008WhileOthersKeepReceiving(LedgerFixture ledger)
+      throws Exception {
+    ApiInstance small = ApiInstance.start(Map.of("COFFER_STREAM_QUEUE_BYTES", "4096"));
+    try {
+      Caller alice = onA.newCaller();
+      String account = onA.openAccount(alice, "EUR");
+      // About 8 MB of history in one statement: more than a reader that never reads can take
+      // into its socket buffers (a few MB on loopback), so the server's queue must fill.
+      ledger.query(
+          "SELECT coffer_move(gen_random_uuid(), 'deposit', NULL, '"
+              + account
+              + "', 1, '"
+              + alice.id()
+              + "', NULL, repeat('x', 1000)) FROM generate_series(1, 6000)");
+      Stream slow = connect(small, alice.token());
+      BlockingQueue<Short> closed = new LinkedBlockingQueue<>();
+      slow.socket().closeHandler(v -> closed.add(slow.socket().closeStatusCode()));
+      slow.socket().pause();
+      slow.subscribe(account, 0L);
+      Stream fine = connect(small, alice.token());
+      fine.subscribe(account, 5_999L);
+      assertThat(fine.next().getString("type")).isEqualTo("subscribed");
+      assertThat(entries(fine, 1).get(0).getJsonObject("entry").getLong("seq")).isEqualTo(6_000);
+      // Only a reader sees the close frame: read again once the server has given up.
+      Thread.sleep(2_000);
+      slow.socket().resume();
+      assertThat(closed.poll(20, TimeUnit.SECONDS)).isEqualTo((short) 1008);
+      assertThat(slow.socket().closeReason()).contains("slow consumer");
+      onA.deposit(alice, account, 1);
+      assertThat(entries(fine, 1).get(0).getJsonObject("entry").getLong("seq")).isEqualTo(6_001);
+      fine.socket().close();
+    } finally {
+      small.close();
+    }
+  }
+}
