@@ -69,6 +69,21 @@ public final class UserPool {
         .iterator();
   }
 
+  /**
+   * Feeds each member in turn with a counter of its own, so that n x members visits reach every
+   * member exactly n times (payers of dashboards: each account must see its entries).
+   */
+  public Iterator<Map<String, Object>> roundRobinFeeder() {
+    java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+    return Stream.generate(
+            () -> {
+              Member member = members().get((int) (next.getAndIncrement() % size()));
+              return Map.<String, Object>of(
+                  "token", member.token(), "accountId", member.accountId());
+            })
+        .iterator();
+  }
+
   /** The first member to finish the setup. */
   public Member first() {
     return members().get(0);
