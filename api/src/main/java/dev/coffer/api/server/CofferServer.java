@@ -5,6 +5,7 @@ import dev.coffer.api.account.AccountRoutes;
 import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.config.HttpSettings;
+import dev.coffer.api.dashboard.DashboardRoutes;
 import dev.coffer.api.health.DependencyChecks;
 import dev.coffer.api.health.HealthRoutes;
 import dev.coffer.api.http.OperationHandlers;
@@ -181,6 +182,7 @@ public final class CofferServer {
         .addTo(handlers);
     metrics.addTo(handlers);
     StreamServer.addTo(handlers);
+    new DashboardRoutes().addTo(handlers);
     new UserRoutes(
             infra.ledger().users(),
             new PasswordHasher(vertx, config.passwordHashCost()),
