@@ -324,6 +324,121 @@ abstract class GatewayContract {
     ledger.assertInvariants();
   }
 
+  @Test
+  void aStreamThroughTheGatewayMissesNothingAcrossARollingRestart() throws Exception {
+    ApiClient api = ApiClient.from(newClientAddress(), gateway.port());
+    Caller caller = api.newCaller();
+    String account = api.openAccount(caller, "EUR");
+    List<Long> received = Collections.synchronizedList(new ArrayList<>());
+    AtomicLong lastSeq = new AtomicLong();
+    AtomicInteger connections = new AtomicInteger();
+    AtomicBoolean streaming = new AtomicBoolean(true);
+    io.vertx.core.http.WebSocketClient sockets = vertx.createWebSocketClient();
+    // As the dashboard does: on every close, reconnect and resume after the last seq seen.
+    Runnable[] connect = new Runnable[1];
+    connect[0] =
+        () ->
+            sockets
+                .connect(
+                    new io.vertx.core.http.WebSocketConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(gateway.port())
+                        .setURI("/v1/stream")
+                        .addSubProtocol("bearer." + caller.token()))
+                .onFailure(e -> vertx.setTimer(200, id -> connect[0].run()))
+                .onSuccess(
+                    socket -> {
+                      connections.incrementAndGet();
+                      socket.textMessageHandler(
+                          text -> {
+                            JsonObject message = new JsonObject(text);
+                            if ("entry".equals(message.getString("type"))) {
+                              long seq = message.getJsonObject("entry").getLong("seq");
+                              received.add(seq);
+                              lastSeq.set(seq);
+                            }
+                          });
+                      socket.closeHandler(
+                          v -> {
+                            if (streaming.get()) {
+                              vertx.setTimer(200, id -> connect[0].run());
+                            }
+                          });
+                      socket.writeTextMessage(
+                          new JsonObject()
+                              .put("op", "subscribe")
+                              .put(
+                                  "accounts",
+                                  new JsonArray()
+                                      .add(
+                                          new JsonObject()
+                                              .put("id", account)
+                                              .put("since", lastSeq.get())))
+                              .encode());
+                    });
+    connect[0].run();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger deposits = new AtomicInteger();
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    Thread writer =
+        new Thread(
+            () -> {
+              while (writing.get()) {
+                String key = UUID.randomUUID().toString();
+                JsonObject body = new JsonObject().put("accountId", account).put("amount", 1);
+                boolean done = false;
+                for (int attempt = 0; attempt < 20 && !done; attempt++) {
+                  try {
+                    // The same key on every attempt: a retry can never deposit twice.
+                    done = api.post("/v1/deposits", caller.token(), key, body).status() == 201;
+                  } catch (RuntimeException e) {
+                    done = false;
+                  }
+                  if (!done) {
+                    sleep(200);
+                  }
+                }
+                if (done) {
+                  deposits.incrementAndGet();
+                } else {
+                  failures.add("a deposit never succeeded");
+                }
+                sleep(50);
+              }
+            },
+            "stream-writer");
+    writer.start();
+    try {
+      Thread.sleep(1_000);
+      for (CofferProcess instance : instances) {
+        instance.restart();
+        awaitClientTrafficOn(instance);
+      }
+      Thread.sleep(1_000);
+    } finally {
+      writing.set(false);
+      writer.join(60_000);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (received.size() < deposits.get() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    streaming.set(false);
+    sockets.close();
+    api.close();
+    System.out.printf(
+        "[%s] stream across a rolling restart: %d deposits, %d entries received, %d connections%n",
+        kind(), deposits.get(), received.size(), connections.get());
+    assertThat(failures).isEmpty();
+    assertThat(connections.get()).as("the stream was cut and resumed").isGreaterThan(1);
+    List<Long> expected = new ArrayList<>();
+    for (long seq = 1; seq <= deposits.get(); seq++) {
+      expected.add(seq);
+    }
+    // Every entry once, in order, across every reconnect.
+    assertThat(received).isEqualTo(expected);
+  }
+
   /** Counts of the rolling restart, and every failure in words. */
   private static final class Tally {
     final AtomicInteger money = new AtomicInteger();
@@ -420,6 +535,14 @@ abstract class GatewayContract {
             .encode();
     return (json + " ".repeat(size - json.length()))
         .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   // A fresh address per client and run: rate limits of earlier runs (kept in Redis) never apply.
