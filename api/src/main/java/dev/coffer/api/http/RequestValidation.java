@@ -36,7 +36,7 @@ public final class RequestValidation {
   private final RequestExtractor extractor = RequestExtractor.withBodyHandler();
 
   public RequestValidation(Vertx vertx, OpenAPIContract contract) {
-    this.validator = RequestValidator.create(vertx, contract);
+    this.validator = new FastRequestValidator(vertx, contract);
   }
 
   /** The validated request a handler reads its parameters and body from. */
