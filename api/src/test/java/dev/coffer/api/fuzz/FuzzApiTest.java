@@ -363,6 +363,7 @@ class FuzzApiTest {
       LedgerFixture ledger, List<String> accounts, long seed) {
     String ids = accounts.stream().map(a -> "'" + a + "'").collect(Collectors.joining(","));
     List<String> unacknowledged = new ArrayList<>();
+    int checked = 0;
     for (Row row :
         ledger.query(
             "SELECT id::text AS id, status FROM transfers WHERE from_account_id IN ("
@@ -370,6 +371,7 @@ class FuzzApiTest {
                 + ") OR to_account_id IN ("
                 + ids
                 + ")")) {
+      checked++;
       Set<String> seen = acknowledged.getOrDefault(row.getString("id"), Set.of());
       String status = row.getString("status");
       boolean explained =
