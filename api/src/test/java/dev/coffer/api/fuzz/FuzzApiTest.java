@@ -113,6 +113,12 @@ class FuzzApiTest {
     pool.shutdown();
     assertThat(pool.awaitTermination(2, TimeUnit.HOURS)).isTrue();
     double seconds = (System.nanoTime() - started) / 1e9;
+    // Else most of the run would have been 401s that never reached the operations.
+    for (String token : List.of(world.token(), world.otherToken())) {
+      assertThat(setup.get("/v1/accounts", token).status())
+          .as("the run's sessions are still alive (seed %d)", seed)
+          .isEqualTo(200);
+    }
     fuzz.close();
     setup.close();
 

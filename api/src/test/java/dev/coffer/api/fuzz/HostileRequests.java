@@ -164,11 +164,12 @@ final class HostileRequests {
     Map<String, String> headers = new LinkedHashMap<>();
     boolean raw = false;
 
+    // Logging out must never end the sessions the rest of the run relies on.
+    String token =
+        op.id().equals("deleteSession")
+            ? world.throwAwayToken().get()
+            : random.nextInt(8) == 0 ? world.otherToken() : world.token();
     if (op.secured()) {
-      String token = op.id().equals("deleteSession") ? world.throwAwayToken().get() : world.token();
-      if (random.nextInt(8) == 0) {
-        token = world.otherToken();
-      }
       headers.put("Authorization", "Bearer " + token);
     }
 
@@ -222,7 +223,7 @@ final class HostileRequests {
           query.add(q);
           mutations.add("query " + q);
         }
-        case 3, 4 -> mutations.add(spoilHeaders(op, headers, random));
+        case 3, 4 -> mutations.add(spoilHeaders(headers, token, random));
         case 5 -> {
           body = bodyWithoutOne(random);
           if (random.nextBoolean()) {
@@ -539,7 +540,7 @@ final class HostileRequests {
     };
   }
 
-  private String spoilHeaders(Operation op, Map<String, String> headers, Random random) {
+  private String spoilHeaders(Map<String, String> headers, String token, Random random) {
     switch (random.nextInt(12)) {
       case 0 -> {
         headers.remove("Authorization");
@@ -554,11 +555,11 @@ final class HostileRequests {
                     "Bearer ",
                     "Bearer " + UUID.randomUUID(),
                     "Basic Zm9vOmJhcg==",
-                    "bearer " + world.token(),
-                    "Bearer " + world.token() + " " + world.token(),
+                    "bearer " + token,
+                    "Bearer " + token + " " + token,
                     "Bearer \u00ff\u00fe",
                     "Bearer " + "t".repeat(5000),
-                    "Bearer " + world.token() + "%00"));
+                    "Bearer " + token + "%00"));
         headers.put("Authorization", value);
         return "Authorization " + value.substring(0, Math.min(40, value.length()));
       }
@@ -583,7 +584,7 @@ final class HostileRequests {
         return "Idempotency-Key " + key.substring(0, Math.min(20, key.length()));
       }
       case 3 -> {
-        String token =
+        String position =
             pick(
                 random,
                 List.of(
@@ -595,8 +596,8 @@ final class HostileRequests {
                     "00000000000000001",
                     "-000000000000001",
                     "\u00ff".repeat(16)));
-        headers.put("Consistency-Token", token);
-        return "Consistency-Token " + token;
+        headers.put("Consistency-Token", position);
+        return "Consistency-Token " + position;
       }
       case 4 -> {
         String type =
