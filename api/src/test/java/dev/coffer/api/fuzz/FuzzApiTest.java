@@ -386,6 +386,7 @@ class FuzzApiTest {
         unacknowledged.add(row.getString("id") + " " + status + " (answered: " + seen + ")");
       }
     }
+    System.out.printf("fuzz: %d transfers on the fuzzed accounts checked%n", checked);
     assertThat(unacknowledged).as("transfers no 2xx answer accounts for (seed %d)", seed).isEmpty();
   }
 
