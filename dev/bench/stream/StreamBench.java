@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -125,15 +127,18 @@ public class StreamBench {
   }
 
   // ---- streams
-
-  /** Opens {@code count} streams, at most 64 handshakes at a time, each subscribed to one account. */
+  /**
+   * Opens {@code count} streams, at most {@value #IN_FLIGHT} handshakes at a time, each subscribed
+   * to one account. A refused handshake (503 while Redis is overloaded) is tried again after a
+   * second, up to {@value #ATTEMPTS} times; what still fails is counted and printed.
+   */
   private static List<WebSocket> open(
       Vertx vertx,
       int port,
       User user,
       int count,
       String sourceIp,
-      java.util.function.BiConsumer<Integer, JsonObject> onMessage)
+      BiConsumer<Integer, JsonObject> onMessage)
       throws InterruptedException {
     WebSocketClient client =
         vertx.createWebSocketClient(
@@ -141,14 +146,54 @@ public class StreamBench {
                 .setMaxConnections(count + 16)
                 .setLocalAddress(sourceIp)
                 .setConnectTimeout(60_000));
-    Semaphore inFlight = new Semaphore(64);
-    AtomicInteger failed = new AtomicInteger();
-    List<WebSocket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
+    Opener opener = new Opener(vertx, client, port, user, onMessage);
     for (int i = 0; i < count; i++) {
-      inFlight.acquire();
-      int index = i;
-      String account = user.accounts().get(i % user.accounts().size());
-      boolean[] answered = new boolean[1];
+      opener.inFlight.acquire();
+      opener.connect(i, 1);
+      if ((i + 1) % 2000 == 0) {
+        System.err.println("opened " + (i + 1));
+      }
+    }
+    opener.inFlight.acquire(IN_FLIGHT);
+    System.err.println(
+        opener.retried.get() + " handshakes tried again; " + opener.failed.get() + " streams failed");
+    return opener.sockets;
+  }
+
+  private static final int IN_FLIGHT = 16;
+  private static final int ATTEMPTS = 10;
+
+  private record Opener(
+      Vertx vertx,
+      WebSocketClient client,
+      int port,
+      User user,
+      BiConsumer<Integer, JsonObject> onMessage,
+      Semaphore inFlight,
+      AtomicInteger failed,
+      AtomicInteger retried,
+      List<WebSocket> sockets) {
+    Opener(
+        Vertx vertx,
+        WebSocketClient client,
+        int port,
+        User user,
+        BiConsumer<Integer, JsonObject> onMessage) {
+      this(
+          vertx,
+          client,
+          port,
+          user,
+          onMessage,
+          new Semaphore(IN_FLIGHT),
+          new AtomicInteger(),
+          new AtomicInteger(),
+          Collections.synchronizedList(new ArrayList<>()));
+    }
+
+    // Holds one permit of inFlight until the stream is subscribed or has failed for good.
+    void connect(int index, int attempt) {
+      String account = user.accounts().get(index % user.accounts().size());
       client
           .connect(
               new WebSocketConnectOptions()
@@ -158,57 +203,65 @@ public class StreamBench {
                   .addSubProtocol("bearer." + user.token()))
           .onFailure(
               e -> {
+                if (attempt < ATTEMPTS) {
+                  retried.incrementAndGet();
+                  vertx.setTimer(1_000, t -> connect(index, attempt + 1));
+                  return;
+                }
                 if (failed.incrementAndGet() <= 5) {
                   System.err.println("connect failed: " + e);
                 }
                 inFlight.release();
               })
-          .onSuccess(
-              ws -> {
+          .onSuccess(ws -> subscribe(ws, index, account, attempt));
+    }
+
+    private void subscribe(WebSocket ws, int index, String account, int attempt) {
+      boolean[] answered = new boolean[1];
+      ws.textMessageHandler(
+          text -> {
+            JsonObject message = new JsonObject(text);
+            String type = message.getString("type");
+            if (!answered[0] && ("subscribed".equals(type) || "error".equals(type))) {
+              answered[0] = true;
+              if ("subscribed".equals(type)) {
                 sockets.add(ws);
-                ws.textMessageHandler(
-                    text -> {
-                      JsonObject message = new JsonObject(text);
-                      String type = message.getString("type");
-                      if (!answered[0] && ("subscribed".equals(type) || "error".equals(type))) {
-                        answered[0] = true;
-                        if ("error".equals(type)) {
-                          failed.incrementAndGet();
-                          System.err.println("subscribe failed: " + text);
-                        }
-                        inFlight.release();
-                      } else if (onMessage != null) {
-                        onMessage.accept(index, message);
-                      }
-                    });
-                ws.closeHandler(
-                    v -> {
-                      if (!answered[0]) {
-                        answered[0] = true;
-                        failed.incrementAndGet();
-                        inFlight.release();
-                      }
-                      CLOSED.incrementAndGet();
-                      if (CLOSED.get() <= 5) {
-                        System.err.println("closed by the server: " + ws.closeStatusCode() + " " + ws.closeReason());
-                      }
-                    });
-                ws.writeTextMessage(
-                    new JsonObject()
-                        .put("op", "subscribe")
-                        .put("accounts", new JsonArray().add(new JsonObject().put("id", account)))
-                        .encode());
-              });
-      if ((i + 1) % 2000 == 0) {
-        System.err.println("opened " + (i + 1));
-      }
+                inFlight.release();
+              } else if (attempt < ATTEMPTS) {
+                // The ledger or Redis could not answer in time: a new stream, a second later.
+                retried.incrementAndGet();
+                ws.close();
+                vertx.setTimer(1_000, t -> connect(index, attempt + 1));
+              } else {
+                failed.incrementAndGet();
+                System.err.println("subscribe failed: " + text);
+                ws.close();
+                inFlight.release();
+              }
+            } else if (onMessage != null) {
+              onMessage.accept(index, message);
+            }
+          });
+      ws.closeHandler(
+          v -> {
+            if (!answered[0]) {
+              answered[0] = true;
+              failed.incrementAndGet();
+              inFlight.release();
+            }
+            if (!sockets.contains(ws)) {
+              return;
+            }
+            if (CLOSED.incrementAndGet() <= 5) {
+              System.err.println("closed by the server: " + ws.closeStatusCode() + " " + ws.closeReason());
+            }
+          });
+      ws.writeTextMessage(
+          new JsonObject()
+              .put("op", "subscribe")
+              .put("accounts", new JsonArray().add(new JsonObject().put("id", account)))
+              .encode());
     }
-    inFlight.acquire(64);
-    inFlight.release(64);
-    if (failed.get() > 0) {
-      System.err.println(failed.get() + " streams failed to open or subscribe");
-    }
-    return sockets;
   }
 
   private static final AtomicInteger CLOSED = new AtomicInteger();
@@ -369,7 +422,7 @@ public class StreamBench {
         ms(fromRequest, 0.50), ms(fromRequest, 0.99), ms(fromRequest, 1.0));
     System.out.println("server coffer_stream_commit_to_send_seconds: " + serverSummary(before, after));
     System.out.println("streams closed by the server: " + CLOSED.get());
-    vertx.close().await(10, TimeUnit.SECONDS);
+    // Closing a thousand streams politely takes longer than the figures are worth.
     System.exit(0);
   }
 
