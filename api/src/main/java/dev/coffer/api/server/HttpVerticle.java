@@ -91,14 +91,21 @@ final class HttpVerticle extends VerticleBase {
       connection.close();
       return;
     }
-    connection.closeHandler(v -> shared.connections().closed());
     // Vert.x offers no public hook into a connection's Netty pipeline.
-    if (connection instanceof ConnectionBase base) {
-      ConnectionGuard.install(
-          base.channelHandlerContext().pipeline(),
-          shared.settings().headerTimeout(),
-          shared.settings().bodyTimeout());
+    if (!(connection instanceof ConnectionBase base)) {
+      connection.closeHandler(v -> shared.connections().closed());
+      return;
     }
+    // The channel, not the HTTP connection: a WebSocket upgrade replaces the connection, whose
+    // close handler then never runs, and each stream would keep its place for ever.
+    base.channelHandlerContext()
+        .channel()
+        .closeFuture()
+        .addListener(f -> shared.connections().closed());
+    ConnectionGuard.install(
+        base.channelHandlerContext().pipeline(),
+        shared.settings().headerTimeout(),
+        shared.settings().bodyTimeout());
   }
 
   // A request whose head Netty could not decode: Vert.x closes the connection after the answer.

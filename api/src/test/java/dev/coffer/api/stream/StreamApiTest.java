@@ -231,6 +231,41 @@ class StreamApiTest {
   }
 
   @Test
+  void aClosedStreamGivesBackItsPlaceUnderTheConnectionCap() throws Exception {
+    // Found by dev/bench/stream-bench: upgraded connections were never counted as closed, so an
+    // instance refused every connection once this many streams had ever been opened.
+    ApiInstance capped = ApiInstance.start(Map.of("COFFER_HTTP_MAX_CONNECTIONS", "3"));
+    try {
+      Caller alice = onA.newCaller();
+      for (int i = 0; i < 8; i++) {
+        Stream stream = connectWithin(capped, alice.token(), 5_000);
+        BlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+        stream.socket().closeHandler(v -> closed.add(true));
+        stream.socket().close();
+        assertThat(closed.poll(10, TimeUnit.SECONDS)).as("stream %d closed", i).isTrue();
+      }
+    } finally {
+      capped.close();
+    }
+  }
+
+  // The server frees a place when it sees the TCP close, a moment after the client does.
+  private static Stream connectWithin(ApiInstance instance, String token, long millis)
+      throws Exception {
+    long deadline = System.currentTimeMillis() + millis;
+    while (true) {
+      try {
+        return connect(instance, token);
+      } catch (Exception e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  @Test
   void aStoppingInstanceClosesItsStreamsWith1001SoClientsReconnectElsewhere() throws Exception {
     ApiInstance leaving = ApiInstance.start(Map.of());
     Caller alice = onA.newCaller();
