@@ -62,7 +62,8 @@ public final class RequestBodies {
                 new JsonArray().add(new JsonObject().put("field", field).put("message", message))));
   }
 
-  private static UUID uuidOrNull(String text) {
+  /** The UUID {@code text} spells in its canonical 36-character form, or null. */
+  public static UUID uuidOrNull(String text) {
     if (text == null || text.length() != 36) {
       return null;
     }

@@ -62,6 +62,8 @@ public final class CofferServer {
   private final SessionStore sessions;
   private final SlidingWindowLimiter limiter;
   private final WriteReceipts receipts;
+  // Read from the jar here, on the caller's thread, not later on an event loop.
+  private final DashboardRoutes dashboard = new DashboardRoutes();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Promise<Void> stopped = Promise.promise();
   private LedgerMaintenance maintenance;
@@ -182,7 +184,7 @@ public final class CofferServer {
         .addTo(handlers);
     metrics.addTo(handlers);
     StreamServer.addTo(handlers);
-    new DashboardRoutes().addTo(handlers);
+    dashboard.addTo(handlers);
     new UserRoutes(
             infra.ledger().users(),
             new PasswordHasher(vertx, config.passwordHashCost()),

@@ -69,11 +69,6 @@ public final class StreamBus {
     }
   }
 
-  /** How many channels this instance listens to. */
-  public int channels() {
-    return handlers.size();
-  }
-
   private Future<Void> subscribeOnOwner(String channel) {
     return ownerOf(channel)
         .compose(

@@ -1,5 +1,6 @@
 package dev.coffer.api.stream;
 
+import dev.coffer.api.http.RequestBodies;
 import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionStore;
 import dev.coffer.ledger.LedgerException;
@@ -131,7 +132,7 @@ final class StreamConnection {
         send(StreamMessages.error("validation", null, "each account is {\"id\", \"since\"?}"));
         continue;
       }
-      UUID accountId = uuidOrNull(id);
+      UUID accountId = RequestBodies.uuidOrNull(id);
       if (accountId == null) {
         send(StreamMessages.error("not-found", id, "no such account"));
       } else if ("unsubscribe".equals(op)) {
@@ -251,16 +252,5 @@ final class StreamConnection {
     }
     socket.writeTextMessage(message);
     return true;
-  }
-
-  private static UUID uuidOrNull(String text) {
-    if (text.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(text);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 }

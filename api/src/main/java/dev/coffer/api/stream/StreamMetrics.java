@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,15 +38,8 @@ final class StreamMetrics implements MeterBinder {
         .register(registry);
     commitToSend =
         Timer.builder("coffer.stream.commit.to.send")
+            // Its buckets are every timer's: CofferMetrics' registry gives them.
             .description("from a write's commit to its entry being written to a stream client")
-            .serviceLevelObjectives(
-                Duration.ofMillis(5),
-                Duration.ofMillis(10),
-                Duration.ofMillis(25),
-                Duration.ofMillis(50),
-                Duration.ofMillis(100),
-                Duration.ofMillis(250),
-                Duration.ofSeconds(1))
             .register(registry);
   }
 
