@@ -2,7 +2,9 @@ package dev.coffer.api;
 
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.logging.JsonLogHandler;
+import dev.coffer.api.logging.LogLines;
 import dev.coffer.api.server.CofferServer;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,14 +21,15 @@ public final class CofferMain {
       System.exit(2);
       return;
     }
-    JsonLogHandler.install(config.instanceId(), Level.INFO);
+    LogLines lines = JsonLogHandler.install(config.instanceId(), Level.INFO);
     Logger log = Logger.getLogger(CofferMain.class.getName());
     String command = args.length == 0 ? "serve" : args[0];
     switch (command) {
-      case "serve" -> serve(config, log);
+      case "serve" -> serve(config, lines, log);
       case "migrate" -> {
         // For a Kubernetes Job: migrate, then exit, with no HTTP server.
         dev.coffer.ledger.migration.LedgerMigrations.update(config.database().primary());
+        lines.close();
         System.exit(0);
       }
       default -> {
@@ -36,8 +39,8 @@ public final class CofferMain {
     }
   }
 
-  private static void serve(CofferConfig config, Logger log) {
-    CofferServer.start(config)
+  private static void serve(CofferConfig config, LogLines lines, Logger log) {
+    CofferServer.start(config, List.of(lines))
         .onSuccess(
             server -> {
               ShutdownSignals.install(

@@ -2,12 +2,16 @@ package dev.coffer.api.logging;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
@@ -16,24 +20,40 @@ import java.util.logging.Logger;
 
 /** Writes every java.util.logging record to stdout as one JSON object per line. */
 public final class JsonLogHandler extends Handler {
+  // Enough for a few seconds of request lines at full speed while stdout is slow.
+  private static final int QUEUED_LINES = 65_536;
   private static final JsonFactory JSON = new JsonFactory();
-  private final PrintStream out;
+  private final Consumer<String> out;
+  private final Runnable flush;
   private final String instance;
 
   JsonLogHandler(PrintStream out, String instance) {
+    this(out::println, out::flush, instance);
+  }
+
+  private JsonLogHandler(Consumer<String> out, Runnable flush, String instance) {
     this.out = out;
+    this.flush = flush;
     this.instance = instance;
   }
 
   /**
-   * Makes this the only handler of the root logger. Vert.x, Netty, Liquibase and the JDBC driver
-   * all log through java.util.logging when no other backend is on the class path.
+   * Makes this the only handler of the root logger, writing to stdout through a background writer,
+   * and returns that writer (its meter counts dropped lines). Vert.x, Netty, Liquibase and the JDBC
+   * driver all log through java.util.logging when no other backend is on the class path.
    */
-  public static void install(String instance, Level level) {
+  public static LogLines install(String instance, Level level) {
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
     root.setLevel(level);
-    root.addHandler(new JsonLogHandler(System.out, instance));
+    LogLines lines =
+        new LogLines(
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+            QUEUED_LINES);
+    root.addHandler(new JsonLogHandler(lines::write, () -> {}, instance));
+    // After the log manager's own hook has closed the handlers: whatever is still queued.
+    Runtime.getRuntime().addShutdownHook(new Thread(lines::close, "coffer-log-flush"));
+    return lines;
   }
 
   @Override
@@ -41,7 +61,7 @@ public final class JsonLogHandler extends Handler {
     if (!isLoggable(record)) {
       return;
     }
-    out.println(format(record));
+    out.accept(format(record));
   }
 
   String format(LogRecord record) {
@@ -108,7 +128,7 @@ public final class JsonLogHandler extends Handler {
 
   @Override
   public void flush() {
-    out.flush();
+    flush.run();
   }
 
   @Override

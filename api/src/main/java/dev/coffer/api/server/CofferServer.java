@@ -86,7 +86,16 @@ public final class CofferServer {
 
   /** Migrates the database (when configured), connects, and starts serving. */
   public static Future<CofferServer> start(CofferConfig config) {
+    return start(config, List.of());
+  }
+
+  /**
+   * As {@link #start(CofferConfig)}, with meters of the process around the server (its log writer)
+   * served on {@code /metrics} too.
+   */
+  public static Future<CofferServer> start(CofferConfig config, List<MeterBinder> processMeters) {
     CofferServer server = new CofferServer(config);
+    server.bindMeters(processMeters);
     // Bound to no context: its listeners run even after a failed start has closed the event loops.
     Promise<CofferServer> result = Promise.promise();
     server
