@@ -4,6 +4,7 @@ import dev.coffer.api.account.AccountCacheSettings;
 import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.api.redis.RedisSettings;
+import dev.coffer.api.session.SessionSettings;
 import dev.coffer.api.stream.StreamSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
 import io.vertx.pgclient.PgConnectOptions;
@@ -28,7 +29,7 @@ public record CofferConfig(
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
     Duration idempotencyRetention,
-    Duration sessionTtl,
+    SessionSettings sessions,
     int passwordHashCost,
     boolean migrateOnStart,
     String instanceId) {
@@ -100,7 +101,9 @@ public record CofferConfig(
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.
         Duration.ofHours(r.intIn("COFFER_IDEMPOTENCY_RETENTION_HOURS", 48, 24, 24 * 90)),
-        Duration.ofHours(r.intIn("COFFER_SESSION_TTL_HOURS", 24 * 7, 1, 24 * 365)),
+        new SessionSettings(
+            Duration.ofHours(r.intIn("COFFER_SESSION_TTL_HOURS", 24 * 7, 1, 24 * 365)),
+            r.get("COFFER_SESSION_TOKENS", "tagged", CofferConfig::tokenKind)),
         // bcrypt's log2 work factor: 10 is ~50-100 ms of one core per sign-up or log-in.
         r.intIn("COFFER_PASSWORD_HASH_COST", 10, 4, 16),
         r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
@@ -122,6 +125,14 @@ public record CofferConfig(
     // Parsed now so that a bad network fails the start, naming its variable.
     ClientAddresses.trusting(items);
     return items;
+  }
+
+  private static boolean tokenKind(String value) {
+    return switch (value) {
+      case "tagged" -> true;
+      case "plain" -> false;
+      default -> throw new IllegalArgumentException("expected tagged or plain");
+    };
   }
 
   private static boolean bool(String value) {
@@ -147,6 +158,10 @@ public record CofferConfig(
         if (name.startsWith("COFFER_PG_")) {
           throw new IllegalArgumentException(
               "invalid " + name + ": expected postgresql://user:password@host:port/database");
+        }
+        if (name.equals("COFFER_REDIS_NODES")) {
+          throw new IllegalArgumentException(
+              "invalid " + name + ": expected a comma-separated list of redis://host:port");
         }
         throw new IllegalArgumentException(
             "invalid " + name + "=" + raw + ": " + e.getMessage(), e);

@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 public final class RateLimiting implements MeterBinder {
   public static final String EXTENSION = "x-rate-limit";
   private static final String DECISIONS = "coffer.rate-limit.decisions";
+  private static final String DECIDED_AHEAD = "coffer.rate-limit.decided-ahead";
   private static final List<String> OUTCOMES = List.of("allowed", "refused", "unknown");
 
   private final RateLimitSettings settings;
@@ -94,11 +95,31 @@ public final class RateLimiting implements MeterBinder {
 
   /** The stage by user for {@code operation}, or null when it has none. */
   public Handler<RoutingContext> byUser(Operation operation, boolean secured) {
-    List<RateLimitPolicy> named = policies(operation, false);
-    if (!settings.enabled() || named.isEmpty()) {
+    List<RateLimitPolicy> named = userPolicies(operation);
+    if (named.isEmpty()) {
       return null;
     }
-    return ctx -> apply(ctx, named);
+    return ctx -> {
+      List<Decision> ahead = ctx.get(DECIDED_AHEAD);
+      if (ahead != null) {
+        conclude(ctx, ahead);
+      } else {
+        apply(ctx, named);
+      }
+    };
+  }
+
+  /** The policies by user that {@code operation}'s stage by user applies (none when disabled). */
+  public List<RateLimitPolicy> userPolicies(Operation operation) {
+    return settings.enabled() ? policies(operation, false) : List.of();
+  }
+
+  /**
+   * Hands the stage by user the decisions for its policies, made already (in the same Redis call as
+   * the session's renewal), in the order {@link #userPolicies} lists them.
+   */
+  public static void decidedAhead(RoutingContext ctx, List<Decision> decisions) {
+    ctx.put(DECIDED_AHEAD, decisions);
   }
 
   private List<RateLimitPolicy> policies(Operation operation, boolean beforeAuthentication) {
@@ -137,40 +158,35 @@ public final class RateLimiting implements MeterBinder {
                             : Future.succeededFuture(Decision.unknown(policy))));
       }
     }
-    Future.all(decisions)
-        .onFailure(ctx::fail)
-        .onSuccess(
-            all -> {
-              List<Decision> seen = ctx.get(DECISIONS, new ArrayList<>());
-              List<Decision> made = all.list();
-              made.forEach(this::count);
-              seen.addAll(made);
-              ctx.put(DECISIONS, seen);
-              writeHeaders(ctx, seen);
-              long retryAfter =
-                  seen.stream()
-                      .filter(d -> !d.allowed())
-                      .mapToLong(Decision::retryAfter)
-                      .max()
-                      .orElse(0);
-              if (retryAfter > 0) {
-                ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
-                ctx.fail(
-                    new ProblemException(
-                        Problem.of(
-                            "rate-limited",
-                            "too many requests ("
-                                + seen.stream()
-                                    .filter(d -> !d.allowed())
-                                    .map(d -> d.policy().name())
-                                    .collect(Collectors.joining(", "))
-                                + "); retry in "
-                                + retryAfter
-                                + " s")));
-                return;
-              }
-              ctx.next();
-            });
+    Future.all(decisions).onFailure(ctx::fail).onSuccess(all -> conclude(ctx, all.list()));
+  }
+
+  // Counts the decisions made, answers the limits' headers, and refuses or lets through.
+  private void conclude(RoutingContext ctx, List<Decision> made) {
+    List<Decision> seen = ctx.get(DECISIONS, new ArrayList<>());
+    made.forEach(this::count);
+    seen.addAll(made);
+    ctx.put(DECISIONS, seen);
+    writeHeaders(ctx, seen);
+    long retryAfter =
+        seen.stream().filter(d -> !d.allowed()).mapToLong(Decision::retryAfter).max().orElse(0);
+    if (retryAfter > 0) {
+      ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
+      ctx.fail(
+          new ProblemException(
+              Problem.of(
+                  "rate-limited",
+                  "too many requests ("
+                      + seen.stream()
+                          .filter(d -> !d.allowed())
+                          .map(d -> d.policy().name())
+                          .collect(Collectors.joining(", "))
+                      + "); retry in "
+                      + retryAfter
+                      + " s")));
+      return;
+    }
+    ctx.next();
   }
 
   private void count(Decision decision) {

@@ -23,40 +23,50 @@ import java.util.List;
  * spread over the cluster.
  */
 public final class SlidingWindowLimiter {
+  /**
+   * The decision as a Lua function, {@code decide(key, limit, windowMs, nowMs)} returning {@code
+   * {allowed, remaining, resetMs, waitMs}}, for this limiter's script and for scripts that decide
+   * along with other work in the same slot (the session check).
+   */
+  public static final String LUA_DECIDE =
+      """
+      local function decide(key, limit, window, now)
+        local current = math.floor(now / window)
+        local elapsed = now - current * window
+        local stored = redis.call('HMGET', key, 'w', 'c', 'p')
+        local w = tonumber(stored[1] or -1)
+        local cur, prev = 0, 0
+        if w == current then
+          cur = tonumber(stored[2] or 0)
+          prev = tonumber(stored[3] or 0)
+        elseif w == current - 1 then
+          prev = tonumber(stored[2] or 0)
+        end
+        local used = prev * (window - elapsed) / window + cur
+        local reset = window - elapsed
+        if used + 1 <= limit then
+          redis.call('HSET', key, 'w', string.format('%d', current), 'c', cur + 1, 'p', prev)
+          redis.call('PEXPIRE', key, window * 2)
+          return {1, math.floor(limit - used - 1), reset, 0}
+        end
+        local wait
+        if cur + 1 <= limit then
+          wait = math.ceil(window * (1 - (limit - cur - 1) / prev)) - elapsed
+        else
+          wait = reset + math.ceil(window * (1 - (limit - 1) / cur))
+        end
+        if wait < 1 then wait = 1 end
+        return {0, 0, reset, wait}
+      end
+      local function now_ms()
+        local t = redis.call('TIME')
+        return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      end
+      """;
+
   private static final RedisScript DECIDE =
       new RedisScript(
-          """
-          local limit = tonumber(ARGV[1])
-          local window = tonumber(ARGV[2])
-          local t = redis.call('TIME')
-          local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-          local current = math.floor(now / window)
-          local elapsed = now - current * window
-          local stored = redis.call('HMGET', KEYS[1], 'w', 'c', 'p')
-          local w = tonumber(stored[1] or -1)
-          local cur, prev = 0, 0
-          if w == current then
-            cur = tonumber(stored[2] or 0)
-            prev = tonumber(stored[3] or 0)
-          elseif w == current - 1 then
-            prev = tonumber(stored[2] or 0)
-          end
-          local used = prev * (window - elapsed) / window + cur
-          local reset = window - elapsed
-          if used + 1 <= limit then
-            redis.call('HSET', KEYS[1], 'w', string.format('%d', current), 'c', cur + 1, 'p', prev)
-            redis.call('PEXPIRE', KEYS[1], window * 2)
-            return {1, math.floor(limit - used - 1), reset, 0}
-          end
-          local wait
-          if cur + 1 <= limit then
-            wait = math.ceil(window * (1 - (limit - cur - 1) / prev)) - elapsed
-          else
-            wait = reset + math.ceil(window * (1 - (limit - 1) / cur))
-          end
-          if wait < 1 then wait = 1 end
-          return {0, 0, reset, wait}
-          """);
+          LUA_DECIDE + "return decide(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), now_ms())\n");
 
   private final GuardedRedis redis;
 
@@ -83,11 +93,29 @@ public final class SlidingWindowLimiter {
         .map(response -> decision(policy, response));
   }
 
+  /**
+   * The counter's key. A user's counters carry the same hash tag as the user's tagged sessions (see
+   * {@link #userTag}), so one script can renew a session and count its requests; other subjects
+   * spread over the cluster by policy and subject.
+   */
   static String key(RateLimitPolicy policy, String subject) {
-    return "coffer:rl:{" + policy.name() + ":" + subject + "}";
+    return policy.scope() == RateLimitPolicy.Scope.USER
+        ? "coffer:rl:" + userTag(subject) + ":" + policy.name()
+        : "coffer:rl:{" + policy.name() + ":" + subject + "}";
   }
 
-  private static Decision decision(RateLimitPolicy policy, Response r) {
+  /** The key of {@code user}'s counter for {@code policy}. */
+  public static String userKey(RateLimitPolicy policy, java.util.UUID user) {
+    return key(policy, user.toString());
+  }
+
+  /** The hash tag of every key that belongs to {@code user}. */
+  public static String userTag(String user) {
+    return "{u:" + user + "}";
+  }
+
+  /** The decision that {@link #LUA_DECIDE}'s answer {@code r} means for {@code policy}. */
+  public static Decision decision(RateLimitPolicy policy, Response r) {
     return new Decision(
         policy,
         r.get(0).toLong() == 1,

@@ -79,7 +79,7 @@ public final class CofferServer {
         Infrastructure.create(vertx, config.database(), config.redis(), config.maxReplicaLag());
     this.inFlight = new InFlightRequests(http.maxInFlight());
     this.redis = new GuardedRedis(vertx, infra.redis(), config.redis().timeout());
-    this.sessions = new SessionStore(redis, config.sessionTtl());
+    this.sessions = new SessionStore(redis, config.sessions());
     this.limiter = new SlidingWindowLimiter(redis);
     this.receipts = new WriteReceipts(sessions);
   }
@@ -178,7 +178,8 @@ public final class CofferServer {
   private List<RouteStage> stages(RateLimiting limits) {
     SessionAuthentication authentication = new SessionAuthentication(sessions);
     return List.of(
-        (operation, secured) -> secured ? authentication::resolve : null,
+        (operation, secured) ->
+            secured ? authentication.resolver(limits.userPolicies(operation)) : null,
         limits::byAddress,
         (operation, secured) -> secured ? SessionAuthentication::require : null,
         limits::byUser);

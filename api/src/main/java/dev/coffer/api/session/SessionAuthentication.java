@@ -2,7 +2,11 @@ package dev.coffer.api.session;
 
 import dev.coffer.api.http.Caller;
 import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.ratelimit.RateLimitPolicy;
+import dev.coffer.api.ratelimit.RateLimiting;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,22 +34,34 @@ public final class SessionAuthentication {
     return ctx.get(KEY);
   }
 
-  /** The first stage, on operations that require a token: finds the session, if any. */
-  public void resolve(RoutingContext ctx) {
+  /**
+   * The first stage, on operations that require a token: finds the session, if any, and counts the
+   * request against {@code userLimits} in the same Redis call when its token allows (see {@link
+   * SessionStore}); those decisions are handed to the rate limiter's stage.
+   */
+  public Handler<RoutingContext> resolver(List<RateLimitPolicy> userLimits) {
+    return ctx -> resolve(ctx, userLimits);
+  }
+
+  private void resolve(RoutingContext ctx, List<RateLimitPolicy> userLimits) {
     String token = bearer(ctx.request().getHeader("Authorization"));
     if (token == null) {
       ctx.next();
       return;
     }
     sessions
-        .touch(token)
+        .touch(token, userLimits)
         .onSuccess(
-            session -> {
-              if (session.isEmpty()) {
+            touch -> {
+              if (touch.isEmpty()) {
                 ctx.put(UNKNOWN_TOKEN, true);
               } else {
-                ctx.put(KEY, session.get());
-                Caller.authenticated(ctx, session.get().userId());
+                Session session = touch.get().session();
+                ctx.put(KEY, session);
+                Caller.authenticated(ctx, session.userId());
+                if (!touch.get().decisions().isEmpty()) {
+                  RateLimiting.decidedAhead(ctx, touch.get().decisions());
+                }
               }
               ctx.next();
             })

@@ -1,6 +1,9 @@
 package dev.coffer.api.session;
 
 import dev.coffer.api.digest.Digests;
+import dev.coffer.api.ratelimit.Decision;
+import dev.coffer.api.ratelimit.RateLimitPolicy;
+import dev.coffer.api.ratelimit.SlidingWindowLimiter;
 import dev.coffer.api.redis.GuardedRedis;
 import dev.coffer.api.redis.RedisScript;
 import dev.coffer.ledger.db.ConsistencyToken;
@@ -9,22 +12,36 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sessions in Redis Cluster. A token is 256 random bits; Redis only ever sees its SHA-256, so a
- * leaked dump holds no usable token. Each session is one hash ({@code user}, {@code lsn}) under
- * {@code coffer:session:{<hash>}} with a sliding expiry, renewed by every use.
+ * Sessions in Redis Cluster. A token holds 256 random bits; Redis only ever sees its SHA-256, so a
+ * leaked dump holds no usable token. Each session is one hash ({@code user}, {@code lsn}) with a
+ * sliding expiry, renewed by every use.
+ *
+ * <p>Two kinds of token are read. A tagged token, {@code u<user id, base64url>.<secret>}, names its
+ * user so that its session lives under the user's hash tag, {@code
+ * coffer:session:{u:<user>}:<hash>}, in the slot of the user's rate-limit counters: one script
+ * renews the session and counts the request ({@link #touch(String, List)}), one Redis round trip
+ * per authenticated request. A plain token (the secret alone, from earlier releases or {@code
+ * COFFER_SESSION_TOKENS=plain}) lives under {@code coffer:session:{<hash>}}, and its request's
+ * limits are counted by a second call. The user id in a token is no secret (the API shows it); the
+ * secret is what the hash in the key checks.
  */
 public final class SessionStore {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
+  private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
+  private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_-]{43}");
+  private static final Pattern TAGGED = Pattern.compile("u([A-Za-z0-9_-]{22})\\.[A-Za-z0-9_-]{43}");
 
   private static final RedisScript CREATE =
       new RedisScript(
@@ -47,15 +64,37 @@ public final class SessionStore {
               + "if cur < ARGV[1] then redis.call('HSET', KEYS[1], 'lsn', ARGV[1]) end\n"
               + "return 1");
 
+  // TOUCH, then each of the user's limits (KEYS[2..], ARGV limit and window in pairs) counted,
+  // only for a live session: a token that names someone else's user counts nothing.
+  private static final RedisScript TOUCH_AND_COUNT =
+      new RedisScript(
+          SlidingWindowLimiter.LUA_DECIDE
+              + """
+              local v = redis.call('HMGET', KEYS[1], 'user', 'lsn')
+              if not v[1] then return nil end
+              redis.call('PEXPIRE', KEYS[1], ARGV[1])
+              local now = now_ms()
+              local out = {v[1], v[2] or false}
+              for i = 2, #KEYS do
+                out[#out + 1] = decide(KEYS[i], tonumber(ARGV[2 * i - 2]), tonumber(ARGV[2 * i - 1]), now)
+              end
+              return out
+              """);
+
   private final GuardedRedis guarded;
   private final Redis redis;
   private final Duration ttl;
+  private final boolean taggedTokens;
 
-  public SessionStore(GuardedRedis guarded, Duration ttl) {
+  public SessionStore(GuardedRedis guarded, SessionSettings settings) {
     this.guarded = guarded;
     this.redis = guarded.raw();
-    this.ttl = ttl;
+    this.ttl = settings.ttl();
+    this.taggedTokens = settings.taggedTokens();
   }
+
+  /** A live session, with the decisions of the limits counted in the same call (maybe none). */
+  public record Touch(Session session, List<Decision> decisions) {}
 
   public Duration ttl() {
     return ttl;
@@ -63,7 +102,12 @@ public final class SessionStore {
 
   /** Loads the scripts on every master; optional, it saves the first calls an EVAL. */
   public Future<Void> preload() {
-    return Future.all(CREATE.preload(redis), TOUCH.preload(redis), ADVANCE.preload(redis))
+    return Future.all(
+            List.of(
+                CREATE.preload(redis),
+                TOUCH.preload(redis),
+                TOUCH_AND_COUNT.preload(redis),
+                ADVANCE.preload(redis)))
         .mapEmpty();
   }
 
@@ -71,7 +115,9 @@ public final class SessionStore {
   public Future<String> create(UUID userId) {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
-    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String secret = BASE64.encodeToString(bytes);
+    String token =
+        taggedTokens ? "u" + BASE64.encodeToString(bytesOf(userId)) + "." + secret : secret;
     return CREATE
         .run(
             redis,
@@ -83,13 +129,53 @@ public final class SessionStore {
 
   /** The live session for {@code token}, its expiry renewed; empty if unknown or expired. */
   public Future<Optional<Session>> touch(String token) {
-    if (token == null || !TOKEN.matcher(token).matches()) {
+    return touch(token, List.of()).map(touch -> touch.map(Touch::session));
+  }
+
+  /**
+   * The live session for {@code token}, its expiry renewed, and, when the token is tagged, a
+   * request counted against each of {@code userLimits} for its user in the same call (the touch's
+   * decisions; empty when they are left to the limiter). Empty if the session is unknown or
+   * expired.
+   */
+  public Future<Optional<Touch>> touch(String token, List<RateLimitPolicy> userLimits) {
+    String key = key(token);
+    if (key == null) {
       return Future.succeededFuture(Optional.empty());
     }
-    String key = key(token);
+    String ttlMillis = Long.toString(ttl.toMillis());
+    UUID tagged = taggedUser(token);
+    if (tagged == null || userLimits.isEmpty()) {
+      return guarded
+          .call(() -> TOUCH.run(redis, List.of(key), List.of(ttlMillis)))
+          .map(
+              response ->
+                  Optional.ofNullable(session(key, response)).map(s -> new Touch(s, List.of())));
+    }
+    List<String> keys = new ArrayList<>(1 + userLimits.size());
+    List<String> args = new ArrayList<>(1 + 2 * userLimits.size());
+    keys.add(key);
+    args.add(ttlMillis);
+    for (RateLimitPolicy policy : userLimits) {
+      keys.add(SlidingWindowLimiter.userKey(policy, tagged));
+      args.add(Integer.toString(policy.limit()));
+      args.add(Long.toString(policy.window().toMillis()));
+    }
     return guarded
-        .call(() -> TOUCH.run(redis, List.of(key), List.of(Long.toString(ttl.toMillis()))))
-        .map(response -> Optional.ofNullable(session(key, response)));
+        .call(() -> TOUCH_AND_COUNT.run(redis, keys, args))
+        .map(
+            response -> {
+              Session session = session(key, response);
+              if (session == null) {
+                return Optional.empty();
+              }
+              List<Decision> decisions = new ArrayList<>(userLimits.size());
+              for (int i = 0; i < userLimits.size(); i++) {
+                decisions.add(
+                    SlidingWindowLimiter.decision(userLimits.get(i), response.get(2 + i)));
+              }
+              return Optional.of(new Touch(session, decisions));
+            });
   }
 
   private static Session session(String key, Response response) {
@@ -124,8 +210,38 @@ public final class SessionStore {
     return guarded.call(() -> redis.send(Request.cmd(Command.DEL).arg(session.key()))).mapEmpty();
   }
 
-  static String key(String token) {
+  /** The Redis key of {@code token}'s session, or null when it is no token Coffer issues. */
+  public static String key(String token) {
+    if (token == null) {
+      return null;
+    }
+    UUID user = taggedUser(token);
+    if (user != null) {
+      return "coffer:session:"
+          + SlidingWindowLimiter.userTag(user.toString())
+          + ":"
+          + Digests.sha256Hex(token);
+    }
     // The braces are a hash tag: every key of one session lives in one slot.
-    return "coffer:session:{" + Digests.sha256Hex(token) + "}";
+    return PLAIN.matcher(token).matches()
+        ? "coffer:session:{" + Digests.sha256Hex(token) + "}"
+        : null;
+  }
+
+  // The user a tagged token names, or null for any other string.
+  private static UUID taggedUser(String token) {
+    Matcher tagged = TAGGED.matcher(token);
+    if (!tagged.matches()) {
+      return null;
+    }
+    ByteBuffer bytes = ByteBuffer.wrap(Base64.getUrlDecoder().decode(tagged.group(1)));
+    return new UUID(bytes.getLong(), bytes.getLong());
+  }
+
+  private static byte[] bytesOf(UUID id) {
+    return ByteBuffer.allocate(16)
+        .putLong(id.getMostSignificantBits())
+        .putLong(id.getLeastSignificantBits())
+        .array();
   }
 }

@@ -221,6 +221,63 @@ class RateLimitApiTest {
   }
 
   @Test
+  void anAuthenticatedRequestCostsOneRedisCall() throws Exception {
+    Caller caller = one.newCaller();
+    long before = scriptCalls();
+    for (int i = 0; i < 8; i++) {
+      assertThat(one.get("/v1/accounts", caller.token()).status()).isEqualTo(200);
+    }
+    // The session's renewal and the user's read limit in one script per request (two before).
+    assertThat(scriptCalls() - before).isBetween(8L, 9L);
+  }
+
+  @Test
+  void plainTokensStillWorkAndAreStillLimited() {
+    ApiInstance plain =
+        ApiInstance.start(
+            new java.util.HashMap<>(SETTINGS) {
+              {
+                put("COFFER_SESSION_TOKENS", "plain");
+              }
+            });
+    try (ApiClient old = plain.client()) {
+      Caller caller = old.newCaller();
+      assertThat(caller.token()).matches("[A-Za-z0-9_-]{43}");
+      // Read by an instance that issues tagged tokens, and limited there as before.
+      assertThat(allowedReads(caller, 12)).isEqualTo(10);
+      // And the other way round: a tagged token on the instance that issues plain ones.
+      Caller tagged = one.newCaller();
+      assertThat(old.get("/v1/accounts", tagged.token()).status()).isEqualTo(200);
+    } finally {
+      plain.close();
+    }
+  }
+
+  // EVAL and EVALSHA calls so far, over every master.
+  private static long scriptCalls() throws Exception {
+    long calls = 0;
+    Response nodes =
+        redis.send(Request.cmd(Command.CLUSTER).arg("SLOTS")).await(5, TimeUnit.SECONDS);
+    Set<String> seen = new HashSet<>();
+    for (Response range : nodes) {
+      String port = range.get(2).get(1).toString();
+      if (!seen.add(port)) {
+        continue;
+      }
+      try (var socket = new java.net.Socket("127.0.0.1", Integer.parseInt(port))) {
+        socket.getOutputStream().write("INFO commandstats\r\nQUIT\r\n".getBytes());
+        String info = new String(socket.getInputStream().readAllBytes());
+        for (String line : info.split("\r\n")) {
+          if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+            calls += Long.parseLong(line.replaceAll("^[^:]*:calls=([0-9]+),.*", "$1"));
+          }
+        }
+      }
+    }
+    return calls;
+  }
+
+  @Test
   void subjectsSpreadOverEveryMaster() throws Exception {
     Response slots =
         redis.send(Request.cmd(Command.CLUSTER).arg("SLOTS")).await(5, TimeUnit.SECONDS);

@@ -64,7 +64,7 @@ class RedisOutageTest {
   void aKilledMasterCostsAFewSecondsOf503AtMost() throws Exception {
     TestStack stack = TestStack.get();
     Caller caller = api.newCaller();
-    String port = masterPortOf("coffer:session:{" + sha256(caller.token()) + "}");
+    String port = masterPortOf(dev.coffer.api.session.SessionStore.key(caller.token()));
     Thread.sleep(300); // let the replica receive the session
     stack.script("kill", "redis-" + port);
     try {

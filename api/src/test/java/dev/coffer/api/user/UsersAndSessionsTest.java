@@ -108,14 +108,15 @@ class UsersAndSessionsTest {
     assertThat(reply.status()).isEqualTo(201);
     JsonObject session = reply.json();
     assertThat(session.getString("userId")).isEqualTo(caller.id());
-    // 256 random bits, base64url: at least the 128 the contract asks for.
-    assertThat(session.getString("token")).matches("[A-Za-z0-9_-]{43}");
+    // The user's id, then 256 random bits, base64url: at least the 128 the contract asks for.
+    assertThat(session.getString("token")).matches("u[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}");
     Instant expires = Instant.parse(session.getString("expiresAt"));
     assertThat(Duration.between(Instant.now(), expires))
         .isBetween(Duration.ofDays(7).minusMinutes(1), Duration.ofDays(7).plusMinutes(1));
 
-    // Redis holds a hash of the token, never the token; its expiry slides with every use.
-    String key = "coffer:session:{" + sha256(session.getString("token")) + "}";
+    // Redis holds a hash of the token, never the token, under the user's hash tag; its expiry
+    // slides with every use.
+    String key = "coffer:session:{u:" + caller.id() + "}:" + sha256(session.getString("token"));
     Response user =
         redis.send(Request.cmd(Command.HGET).arg(key).arg("user")).await(5, TimeUnit.SECONDS);
     assertThat(user.toString()).isEqualTo(caller.id());
@@ -199,8 +200,8 @@ class UsersAndSessionsTest {
 
   @Test
   void sessionTtlIsConfigurable() {
-    assertThat(CofferConfig.from(Map.of()).sessionTtl()).isEqualTo(Duration.ofDays(7));
-    assertThat(CofferConfig.from(Map.of("COFFER_SESSION_TTL_HOURS", "2")).sessionTtl())
+    assertThat(CofferConfig.from(Map.of()).sessions().ttl()).isEqualTo(Duration.ofDays(7));
+    assertThat(CofferConfig.from(Map.of("COFFER_SESSION_TTL_HOURS", "2")).sessions().ttl())
         .isEqualTo(Duration.ofHours(2));
   }
 
