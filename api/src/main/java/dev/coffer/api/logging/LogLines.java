@@ -12,24 +12,27 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Log lines written to an output stream by one background thread, so that no event loop ever waits
  * on stdout (a slow log collector stalls a pipe; {@code println} flushes, one system call per line,
  * under a lock every thread shares). Lines queue up to a bound; past it they are dropped and
  * counted ({@code coffer_log_lines_dropped_total}), because a request must never wait for its log
- * line. The writer flushes whenever the queue runs dry, so a quiet service's lines appear at once.
- * After {@link #close} lines are written on the caller's thread, so the last words of a stopping
- * service are kept.
+ * line. Writers never wake the background thread (a wake-up per line would cost what it saves): it
+ * takes whatever has queued, writes it, flushes, and when nothing is left naps for a millisecond,
+ * so a line reaches stdout within about that. After {@link #close} lines are written on the
+ * caller's thread, so the last words of a stopping service are kept.
  */
 public final class LogLines implements MeterBinder, AutoCloseable {
-  private static final String STOP = new String("stop");
-  private static final int BATCH = 256;
+  private static final int BATCH = 512;
+  private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final OutputStream out;
   private final BlockingQueue<String> queue;
   private final LongAdder dropped = new LongAdder();
   private final Thread writer;
+  private volatile boolean closing;
   private volatile boolean closed;
 
   public LogLines(OutputStream out, int capacity) {
@@ -69,38 +72,35 @@ public final class LogLines implements MeterBinder, AutoCloseable {
     if (closed) {
       return;
     }
-    closed = true;
+    closing = true;
+    LockSupport.unpark(writer);
     try {
-      queue.put(STOP);
       writer.join(TimeUnit.SECONDS.toMillis(5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    closed = true;
     List<String> left = new ArrayList<>();
     queue.drainTo(left);
-    left.remove(STOP);
     writeNow(left);
   }
 
   private void writeUntilStopped() {
     List<String> batch = new ArrayList<>(BATCH);
-    try {
-      while (true) {
-        batch.add(queue.take());
-        queue.drainTo(batch, BATCH - 1);
-        boolean stop = batch.remove(STOP);
-        writeNow(batch);
-        batch.clear();
-        if (stop) {
-          return;
-        }
+    while (!closing) {
+      if (queue.drainTo(batch, BATCH) == 0) {
+        LockSupport.parkNanos(this, NAP_NANOS);
+        continue;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      writeNow(batch);
+      batch.clear();
     }
   }
 
   private synchronized void writeNow(List<String> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
     try {
       for (String line : lines) {
         out.write(line.getBytes(StandardCharsets.UTF_8));
