@@ -96,7 +96,7 @@ public record CofferConfig(
             r.intIn("COFFER_STREAM_QUEUE_BYTES", 256 * 1024, 4096, 64 * 1024 * 1024),
             Duration.ofMillis(r.intIn("COFFER_STREAM_HEARTBEAT_MS", 15_000, 100, 600_000)),
             Duration.ofMillis(r.intIn("COFFER_STREAM_RECONCILE_MS", 2000, 100, 600_000)),
-            Duration.ofMillis(r.intIn("COFFER_STREAM_SESSION_CHECK_MS", 3000, 100, 600_000))),
+            Duration.ofMillis(r.intIn("COFFER_STREAM_SESSION_CHECK_MS", 30_000, 100, 3_600_000))),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.

@@ -19,6 +19,7 @@ import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.SessionStore;
 import dev.coffer.api.session.WriteReceipts;
 import dev.coffer.api.stream.AccountFeeds;
+import dev.coffer.api.stream.SessionEnds;
 import dev.coffer.api.stream.StreamBus;
 import dev.coffer.api.stream.StreamServer;
 import dev.coffer.api.transfer.TransferRoutes;
@@ -128,6 +129,7 @@ public final class CofferServer {
     AccountFeeds feeds = new AccountFeeds(vertx, infra.ledger().entries());
     StreamBus bus = new StreamBus(vertx, infra.redis(), config.redis().nodes(), feeds::readAll);
     feeds.useBus(bus);
+    SessionEnds sessionEnds = new SessionEnds(bus);
     feeds.startReconciling(config.stream().reconcilePeriod());
     this.feeds = feeds;
     Map<UUID, AtomicInteger> streamsPerUser = new ConcurrentHashMap<>();
@@ -148,14 +150,16 @@ public final class CofferServer {
     HttpVerticle.Shared shared =
         new HttpVerticle.Shared(
             config.http(),
-            operations(cache, transfers),
+            operations(cache, transfers, sessionEnds),
             stages(limits),
             inFlight,
             connections,
             clients,
             shuttingDown::get,
             delayProbe,
-            loop -> new StreamServer(loop, sessions, feeds, config.stream(), streamsPerUser));
+            loop ->
+                new StreamServer(
+                    loop, sessions, feeds, sessionEnds, config.stream(), streamsPerUser));
     return vertx
         .deployVerticle(
             () -> new HttpVerticle(shared),
@@ -185,7 +189,8 @@ public final class CofferServer {
         limits::byUser);
   }
 
-  private OperationHandlers operations(AccountCache cache, TransferRoutes transfers) {
+  private OperationHandlers operations(
+      AccountCache cache, TransferRoutes transfers, SessionEnds sessionEnds) {
     OperationHandlers handlers = new OperationHandlers();
     new HealthRoutes(
             DependencyChecks.create(
@@ -199,7 +204,8 @@ public final class CofferServer {
             infra.ledger().users(),
             new PasswordHasher(vertx, config.passwordHashCost()),
             sessions,
-            receipts)
+            receipts,
+            sessionEnds::announce)
         .addTo(handlers);
     new AccountRoutes(infra.ledger().accounts(), infra.ledger().entries(), receipts, cache)
         .addTo(handlers);

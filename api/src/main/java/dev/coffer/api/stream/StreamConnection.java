@@ -31,6 +31,7 @@ final class StreamConnection {
   private final Session session;
   private final SessionStore sessions;
   private final AccountFeeds feeds;
+  private final SessionEnds sessionEnds;
   private final StreamSettings settings;
   private final Runnable onClose;
   private final Map<UUID, Long> cursors = new ConcurrentHashMap<>();
@@ -45,6 +46,7 @@ final class StreamConnection {
       Session session,
       SessionStore sessions,
       AccountFeeds feeds,
+      SessionEnds sessionEnds,
       StreamSettings settings,
       Runnable onClose) {
     this.vertx = vertx;
@@ -54,7 +56,9 @@ final class StreamConnection {
     this.sessions = sessions;
     this.feeds = feeds;
     this.settings = settings;
+    this.sessionEnds = sessionEnds;
     this.onClose = onClose;
+    sessionEnds.watch(this, session);
     socket.setWriteQueueMaxSize(settings.queueBytes());
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(b -> send(StreamMessages.error("validation", null, "send text")));
@@ -94,6 +98,7 @@ final class StreamConnection {
     vertx.cancelTimer(sessionTimer);
     cursors.keySet().forEach(account -> feeds.unwatch(this, account));
     cursors.clear();
+    sessionEnds.unwatch(this, session);
     onClose.run();
   }
 
@@ -103,7 +108,7 @@ final class StreamConnection {
         .onSuccess(
             alive -> {
               if (!alive) {
-                close((short) 1008, "session ended: log in again");
+                close((short) 1008, SessionEnds.CLOSE_REASON);
               }
             });
   }

@@ -27,6 +27,7 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
   private final Vertx vertx;
   private final SessionStore sessions;
   private final AccountFeeds feeds;
+  private final SessionEnds sessionEnds;
   private final StreamSettings settings;
   private final Map<UUID, AtomicInteger> perUser;
   private final Set<StreamConnection> open = ConcurrentHashMap.newKeySet();
@@ -36,11 +37,13 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
       Vertx vertx,
       SessionStore sessions,
       AccountFeeds feeds,
+      SessionEnds sessionEnds,
       StreamSettings settings,
       Map<UUID, AtomicInteger> perUser) {
     this.vertx = vertx;
     this.sessions = sessions;
     this.feeds = feeds;
+    this.sessionEnds = sessionEnds;
     this.settings = settings;
     this.perUser = perUser;
   }
@@ -106,6 +109,7 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
                                 session.get(),
                                 sessions,
                                 feeds,
+                                sessionEnds,
                                 settings,
                                 () -> {
                                   open.remove(self[0]);

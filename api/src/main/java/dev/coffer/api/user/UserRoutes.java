@@ -5,6 +5,7 @@ import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.http.RequestBodies;
+import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.SessionStore;
 import dev.coffer.api.session.WriteReceipts;
@@ -15,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,13 +28,20 @@ public final class UserRoutes {
   private final PasswordHasher passwords;
   private final SessionStore sessions;
   private final WriteReceipts receipts;
+  private final Consumer<Session> sessionEnded;
 
+  /** {@code sessionEnded} is told of each log-out (the streams opened with it close). */
   public UserRoutes(
-      UserStore users, PasswordHasher passwords, SessionStore sessions, WriteReceipts receipts) {
+      UserStore users,
+      PasswordHasher passwords,
+      SessionStore sessions,
+      WriteReceipts receipts,
+      Consumer<Session> sessionEnded) {
     this.users = users;
     this.passwords = passwords;
     this.sessions = sessions;
     this.receipts = receipts;
+    this.sessionEnded = sessionEnded;
   }
 
   /** Registers this feature's operations. */
@@ -107,8 +116,10 @@ public final class UserRoutes {
   }
 
   private Future<?> logOut(RoutingContext ctx) {
+    Session session = SessionAuthentication.of(ctx);
     return sessions
-        .delete(SessionAuthentication.of(ctx))
+        .delete(session)
+        .onSuccess(v -> sessionEnded.accept(session))
         .recover(
             e ->
                 Future.failedFuture(

@@ -3,10 +3,12 @@ package dev.coffer.api.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coffer.api.session.SessionStore;
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
 import dev.coffer.api.testing.Reply;
+import dev.coffer.api.testing.TestRedis;
 import dev.coffer.ledger.LedgerExtension;
 import dev.coffer.ledger.LedgerFixture;
 import io.vertx.core.Vertx;
@@ -15,6 +17,9 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LedgerExtension.class)
 class StreamApiTest {
   private static final Map<String, String> BUS_ONLY =
-      Map.of("COFFER_STREAM_RECONCILE_MS", "60000", "COFFER_STREAM_SESSION_CHECK_MS", "300");
+      Map.of("COFFER_STREAM_RECONCILE_MS", "60000", "COFFER_STREAM_SESSION_CHECK_MS", "600000");
   private static ApiInstance a;
   private static ApiInstance b;
   private static ApiClient onA;
@@ -219,7 +224,8 @@ class StreamApiTest {
   }
 
   @Test
-  void loggingOutClosesTheStream() throws Exception {
+  void loggingOutClosesTheStreamOnAnotherInstanceAtOnce() throws Exception {
+    // The periodic session check is ten minutes away here: the log-out's message closes it.
     Caller alice = onA.newCaller();
     Stream stream = connect(b, alice.token());
     BlockingQueue<Short> closed = new LinkedBlockingQueue<>();
@@ -228,6 +234,27 @@ class StreamApiTest {
     Short code = closed.poll(10, TimeUnit.SECONDS);
     assertThat(code).isEqualTo((short) 1008);
     assertThat(stream.socket().closeReason()).contains("session ended");
+  }
+
+  @Test
+  void aSessionThatExpiresClosesItsStreamAtTheNextCheck() throws Exception {
+    ApiInstance checking = ApiInstance.start(Map.of("COFFER_STREAM_SESSION_CHECK_MS", "300"));
+    Redis redis = TestRedis.cluster(vertx);
+    try {
+      Caller alice = onA.newCaller();
+      Stream stream = connect(checking, alice.token());
+      BlockingQueue<Short> closed = new LinkedBlockingQueue<>();
+      stream.socket().closeHandler(v -> closed.add(stream.socket().closeStatusCode()));
+      // Expiry announces nothing: the key is simply gone.
+      redis
+          .send(Request.cmd(Command.DEL).arg(SessionStore.key(alice.token())))
+          .await(5, TimeUnit.SECONDS);
+      assertThat(closed.poll(10, TimeUnit.SECONDS)).isEqualTo((short) 1008);
+      assertThat(stream.socket().closeReason()).contains("session ended");
+    } finally {
+      redis.close();
+      checking.close();
+    }
   }
 
   @Test
