@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -37,28 +38,31 @@ public final class WriteTransactions {
   private <T> Future<Committed<T>> attempt(Function<SqlConnection, Future<T>> work, int n) {
     return primary
         .withConnection(
-            conn ->
-                conn.begin()
-                    .compose(
-                        tx ->
-                            work.apply(conn)
-                                .compose(
-                                    value -> tx.commit().map(value),
-                                    failure ->
-                                        tx.rollback()
-                                            .transform(ar -> Future.failedFuture(failure))))
-                    // After commit: the insert position is at or past this transaction's commit
-                    // record.
-                    .compose(
-                        value ->
-                            conn.query("SELECT pg_current_wal_insert_lsn()::text")
-                                .execute()
-                                .map(
-                                    rows ->
-                                        new Committed<>(
-                                            value,
-                                            ConsistencyToken.fromPgLsn(
-                                                rows.iterator().next().getString(0))))))
+            conn -> {
+              Future<Transaction> began = conn.begin();
+              // The work's first statements are sent right behind BEGIN, without waiting for its
+              // answer (the connection pipelines them): inside the transaction all the same.
+              Future<T> done = work.apply(conn);
+              return began
+                  .compose(
+                      tx ->
+                          done.compose(
+                              value -> tx.commit().map(value),
+                              failure ->
+                                  tx.rollback().transform(ar -> Future.failedFuture(failure))))
+                  // After commit: the insert position is at or past this transaction's commit
+                  // record.
+                  .compose(
+                      value ->
+                          conn.query("SELECT pg_current_wal_insert_lsn()::text")
+                              .execute()
+                              .map(
+                                  rows ->
+                                      new Committed<>(
+                                          value,
+                                          ConsistencyToken.fromPgLsn(
+                                              rows.iterator().next().getString(0)))));
+            })
         .recover(
             failure -> {
               if (failure instanceof PgException pg

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -41,17 +42,22 @@ public final class IdempotencyRecords {
       Function<SqlConnection, Future<T>> work,
       Function<T, StoredResponse> render) {
     Tuple userAndKey = Tuple.of(key.userId(), key.key());
-    return conn.preparedQuery(TRY_LOCK)
-        .execute(Tuple.of(key.userId().toString(), key.key()))
+    // Both sent at once: the server runs them in order, so the lookup's snapshot is taken after
+    // the lock is held and sees a record committed by whoever held it before. Without the lock
+    // the lookup's answer is not used.
+    Future<RowSet<Row>> locked =
+        conn.preparedQuery(TRY_LOCK).execute(Tuple.of(key.userId().toString(), key.key()));
+    Future<RowSet<Row>> lookup = conn.preparedQuery(FIND).execute(userAndKey);
+    return locked
         .compose(
-            locked -> {
-              if (!locked.iterator().next().getBoolean(0)) {
+            lock -> {
+              if (!lock.iterator().next().getBoolean(0)) {
                 return Future.failedFuture(
                     new LedgerException(
                         LedgerError.IDEMPOTENCY_REQUEST_IN_PROGRESS,
                         "a request with this Idempotency-Key is still running"));
               }
-              return conn.preparedQuery(FIND).execute(userAndKey);
+              return lookup;
             })
         .compose(
             found -> {
