@@ -16,6 +16,7 @@ import dev.coffer.ledger.idempotency.IdempotencyKey;
 import dev.coffer.ledger.idempotency.Outcome;
 import dev.coffer.ledger.idempotency.StoredResponse;
 import dev.coffer.ledger.transfer.BatchItemException;
+import dev.coffer.ledger.transfer.Reversal;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
@@ -35,8 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
- * Moving money: deposits, withdrawals, transfers (posted or pending), post, void, batches, and
- * reading a transfer. Every write runs at most once per {@code Idempotency-Key}.
+ * Moving money: deposits, withdrawals, transfers (posted or pending), post, void, reversals,
+ * batches, and reading a transfer. Every write runs at most once per {@code Idempotency-Key}.
  */
 public final class TransferRoutes implements MeterBinder {
   private final TransferService transfers;
@@ -72,6 +73,7 @@ public final class TransferRoutes implements MeterBinder {
         .on("createTransferBatch", this::batch)
         .on("postTransfer", ctx -> settle(ctx, TransferStatus.POSTED))
         .on("voidTransfer", ctx -> settle(ctx, TransferStatus.VOIDED))
+        .on("reverseTransfer", this::reverse)
         .on("getTransfer", this::get);
   }
 
@@ -109,6 +111,26 @@ public final class TransferRoutes implements MeterBinder {
               if (settled != null) {
                 touched.add(settled.fromAccountId());
                 touched.add(settled.toAccountId());
+              }
+              return answer(ctx, committed, touched);
+            });
+  }
+
+  private Future<?> reverse(RoutingContext ctx) {
+    Session session = SessionAuthentication.of(ctx);
+    UUID id = RequestBodies.pathId(ctx, "id");
+    JsonObject body = RequestBodies.json(ctx); // an absent body reads as {}: the same request
+    Reversal reversal = TransferBodies.reversal(id, body);
+    IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), body);
+    return transfers
+        .reverse(session.userId(), reversal, key, t -> stored(201, TransferJson.transfer(t)))
+        .compose(
+            committed -> {
+              Transfer made = committed.value().value(); // null on a replay: nothing moved
+              Set<UUID> touched = new HashSet<>();
+              if (made != null) {
+                touched.add(made.fromAccountId());
+                touched.add(made.toAccountId());
               }
               return answer(ctx, committed, touched);
             });

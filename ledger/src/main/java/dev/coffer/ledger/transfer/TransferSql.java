@@ -16,7 +16,9 @@ import java.util.UUID;
 
 /** Every SQL statement about transfers. The rules themselves live in the coffer_* functions. */
 final class TransferSql {
-  private static final String MOVE = "SELECT * FROM coffer_move($1, $2, $3, $4, $5, $6, $7, $8)";
+  private static final String MOVE =
+      "SELECT * FROM coffer_book($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)";
+  private static final String REVERSE = "SELECT * FROM coffer_reverse($1, $2, $3, $4, $5, $6)";
   private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3)";
   private static final String LOCK_ACCOUNTS =
       "SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE";
@@ -25,7 +27,8 @@ final class TransferSql {
       "SELECT t.id, t.kind, t.from_account_id, t.to_account_id, t.amount, t.currency,"
           + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
           + " ELSE t.status END AS status,"
-          + " t.description, t.created_at, t.posted_at, t.expires_at"
+          + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
+          + " t.reversed_amount, t.metadata"
           + " FROM transfers t WHERE t.id = $1 AND EXISTS (SELECT 1 FROM accounts a"
           + " WHERE a.id IN (t.from_account_id, t.to_account_id) AND a.owner_id = $2)";
   private static final String EXPIRE_DUE = "SELECT coffer_expire_due($1)";
@@ -41,6 +44,21 @@ final class TransferSql {
   static Future<Transfer> settle(SqlConnection conn, UUID owner, UUID id, TransferStatus outcome) {
     return conn.preparedQuery(SETTLE)
         .execute(Tuple.of(id, owner, outcome.wire()))
+        .map(TransferSql::single);
+  }
+
+  static Future<Transfer> reverse(SqlConnection conn, UUID owner, Reversal r) {
+    return conn.preparedQuery(REVERSE)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  Uuids.timeOrdered(),
+                  r.original(),
+                  owner,
+                  r.amount(),
+                  r.description(),
+                  Metadata.json(r.metadata())
+                }))
         .map(TransferSql::single);
   }
 
@@ -72,7 +90,15 @@ final class TransferSql {
     Integer pendingSeconds = r.pendingFor() == null ? null : (int) r.pendingFor().toSeconds();
     return Tuple.from(
         new Object[] {
-          id, r.kind().wire(), r.from(), r.to(), r.amount(), owner, pendingSeconds, r.description()
+          id,
+          r.kind().wire(),
+          r.from(),
+          r.to(),
+          r.amount(),
+          owner,
+          pendingSeconds,
+          r.description(),
+          Metadata.json(r.metadata())
         });
   }
 
