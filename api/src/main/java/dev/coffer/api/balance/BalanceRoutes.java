@@ -4,6 +4,7 @@ import dev.coffer.api.http.ApiJson;
 import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.http.QueryTimes;
 import dev.coffer.api.http.RequestBodies;
 import dev.coffer.api.http.RequestValidation;
 import dev.coffer.api.session.ReadConsistency;
@@ -18,7 +19,6 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
@@ -63,15 +63,8 @@ public final class BalanceRoutes {
 
   // Times are shown at millisecond precision, so a time read back from the API names its whole
   // millisecond: every entry booked within it counts.
-  // A '+' sent unencoded in a query string reads as a space; no RFC 3339 time holds a space.
   static OffsetDateTime endOfMillisecond(String text) {
-    OffsetDateTime at;
-    try {
-      at = OffsetDateTime.parse(text.replace(' ', '+'));
-    } catch (DateTimeParseException e) {
-      throw ProblemException.of(
-          "invalid-parameter", "at must be an RFC 3339 time, e.g. 2026-11-22T10:15:30.123Z");
-    }
+    OffsetDateTime at = QueryTimes.parse("at", text);
     if (at.toInstant().isAfter(Instant.now())) {
       throw ProblemException.of(
           "invalid-parameter", "at is in the future: its balance is not known yet");

@@ -6,7 +6,9 @@ import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.Problem;
 import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.http.RequestBodies;
+import dev.coffer.api.http.RequestValidation;
 import dev.coffer.api.idempotency.IdempotentRequests;
+import dev.coffer.api.page.Pages;
 import dev.coffer.api.session.ReadConsistency;
 import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionAuthentication;
@@ -18,6 +20,7 @@ import dev.coffer.ledger.idempotency.StoredResponse;
 import dev.coffer.ledger.transfer.BatchItemException;
 import dev.coffer.ledger.transfer.Reversal;
 import dev.coffer.ledger.transfer.Transfer;
+import dev.coffer.ledger.transfer.TransferFilter;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.transfer.TransferStatus;
@@ -28,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -74,7 +78,8 @@ public final class TransferRoutes implements MeterBinder {
         .on("postTransfer", ctx -> settle(ctx, TransferStatus.POSTED))
         .on("voidTransfer", ctx -> settle(ctx, TransferStatus.VOIDED))
         .on("reverseTransfer", this::reverse)
-        .on("getTransfer", this::get);
+        .on("getTransfer", this::get)
+        .on("listTransfers", this::list);
   }
 
   private Future<?> move(RoutingContext ctx, Function<JsonObject, TransferRequest> read) {
@@ -134,6 +139,31 @@ public final class TransferRoutes implements MeterBinder {
               }
               return answer(ctx, committed, touched);
             });
+  }
+
+  private Future<?> list(RoutingContext ctx) {
+    ValidatedRequest request = RequestValidation.of(ctx);
+    int limit = Pages.limit(request);
+    UUID before = Pages.after(request, "transfer", UUID::fromString);
+    TransferFilter filter = TransferQueries.filter(ctx, request);
+    return transfers
+        .page(
+            SessionAuthentication.of(ctx).userId(),
+            filter,
+            before,
+            limit + 1,
+            ReadConsistency.required(ctx))
+        .compose(
+            rows ->
+                JsonResponses.send(
+                    ctx,
+                    200,
+                    Pages.page(
+                        rows,
+                        limit,
+                        "transfer",
+                        TransferJson::transfer,
+                        (Transfer t) -> t.id().toString())));
   }
 
   private Future<?> get(RoutingContext ctx) {

@@ -52,6 +52,8 @@ class IsolationApiTest {
       assertProblem(reply, 404, "not-found");
     }
     assertThat(api.get("/v1/accounts/" + aliceMain, mallory.token()).text()).isEqualTo(notFound);
+    assertProblem(api.get("/v1/transfers?account=" + aliceMain, mallory.token()), 404, "not-found");
+    assertThat(api.get("/v1/transfers", mallory.token()).json().getJsonArray("data")).isEmpty();
     JsonArray mine = api.get("/v1/accounts", mallory.token()).json().getJsonArray("data");
     assertThat(mine).hasSize(1);
     assertThat(mine.getJsonObject(0).getString("id")).isEqualTo(malloryAccount);

@@ -139,6 +139,15 @@ public final class TransferService {
     return chain;
   }
 
+  /**
+   * A page of the transfers touching {@code owner}'s accounts, newest first, with ids below {@code
+   * before} (null: from the newest); not-found when the filter names an account not theirs.
+   */
+  public Future<List<Transfer>> page(
+      UUID owner, TransferFilter filter, UUID before, int limit, ConsistencyToken token) {
+    return reads.read(token, pool -> TransferSql.page(pool, owner, filter, before, limit));
+  }
+
   /** A transfer that {@code owner} is on either side of; not-found otherwise. */
   public Future<Transfer> get(UUID owner, UUID transferId, ConsistencyToken token) {
     return reads.read(token, pool -> TransferSql.find(pool, owner, transferId));
