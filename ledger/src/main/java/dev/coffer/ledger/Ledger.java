@@ -1,6 +1,7 @@
 package dev.coffer.ledger;
 
 import dev.coffer.ledger.account.AccountService;
+import dev.coffer.ledger.balance.BalanceService;
 import dev.coffer.ledger.db.DatabasePools;
 import dev.coffer.ledger.db.ReadRouter;
 import dev.coffer.ledger.db.WriteTransactions;
@@ -16,7 +17,8 @@ public record Ledger(
     UserStore users,
     AccountService accounts,
     TransferService transfers,
-    EntryService entries) {
+    EntryService entries,
+    BalanceService balances) {
 
   /** Wires every service; reads avoid a replica lagging more than {@code maxReplicaLag}. */
   public static Ledger create(DatabasePools pools, Duration maxReplicaLag) {
@@ -28,6 +30,7 @@ public record Ledger(
         new UserStore(writes),
         new AccountService(writes, reads),
         new TransferService(writes, reads),
-        new EntryService(reads));
+        new EntryService(reads),
+        new BalanceService(reads));
   }
 }

@@ -15,6 +15,10 @@ public enum LedgerError {
   AMOUNT_OVERFLOW,
   /** The family of refused settles; {@link SettleRefusal} says which one. */
   TRANSFER_NOT_PENDING,
+  /** The family of refused reversals; {@link ReversalRefusal} says which one. */
+  TRANSFER_NOT_REVERSIBLE,
+  /** A reversal for more than is left to reverse of its transfer. */
+  REVERSAL_EXCEEDS_TRANSFER,
   IDEMPOTENCY_KEY_REUSED,
   IDEMPOTENCY_REQUEST_IN_PROGRESS;
 

@@ -1,17 +1,18 @@
 package dev.coffer.ledger;
 
 /**
- * A rule said no: {@link #error()} is the contract's code, {@link #refusal()} a settle's reason.
+ * A rule said no: {@link #error()} is the contract's code, {@link #refusal()} a settle's or a
+ * reversal's reason.
  */
 public final class LedgerException extends RuntimeException {
   private final LedgerError error;
-  private final SettleRefusal refusal;
+  private final Refusal refusal;
 
   public LedgerException(LedgerError error, String message) {
     this(error, null, message);
   }
 
-  public LedgerException(LedgerError error, SettleRefusal refusal, String message) {
+  public LedgerException(LedgerError error, Refusal refusal, String message) {
     super(message, null, false, false);
     this.error = error;
     this.refusal = refusal;
@@ -26,8 +27,8 @@ public final class LedgerException extends RuntimeException {
     return error.code();
   }
 
-  /** Why a settle was refused; null for every other error. */
-  public SettleRefusal refusal() {
+  /** Why a settle or a reversal was refused; null for every other error. */
+  public Refusal refusal() {
     return refusal;
   }
 }

@@ -5,7 +5,7 @@ package dev.coffer.ledger;
  * words: the transfer was already posted, already voided, or expired; or the caller is the credited
  * side, who may see a pending transfer but not settle it.
  */
-public enum SettleRefusal {
+public enum SettleRefusal implements Refusal {
   ALREADY_POSTED,
   ALREADY_VOIDED,
   EXPIRED,
@@ -14,6 +14,7 @@ public enum SettleRefusal {
   private final String code = WireName.of(this);
 
   /** The reason as the contract writes it, e.g. {@code already-voided}. */
+  @Override
   public String code() {
     return code;
   }

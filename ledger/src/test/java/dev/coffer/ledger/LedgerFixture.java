@@ -1,6 +1,7 @@
 package dev.coffer.ledger;
 
 import dev.coffer.ledger.account.AccountService;
+import dev.coffer.ledger.balance.BalanceService;
 import dev.coffer.ledger.db.DatabasePools;
 import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.db.ReadRouter;
@@ -29,6 +30,7 @@ public final class LedgerFixture implements AutoCloseable {
   public final AccountService accounts;
   public final TransferService transfers;
   public final EntryService entries;
+  public final BalanceService balances;
 
   public LedgerFixture(Vertx vertx, StackSettings stack) {
     DatabaseSettings settings = DatabaseSettings.fromUris(stack.pgPrimary(), stack.pgReplica());
@@ -41,6 +43,7 @@ public final class LedgerFixture implements AutoCloseable {
     accounts = ledger.accounts();
     transfers = ledger.transfers();
     entries = ledger.entries();
+    balances = ledger.balances();
   }
 
   private static synchronized void migrate(DatabaseSettings settings) {
@@ -117,6 +120,18 @@ public final class LedgerFixture implements AutoCloseable {
         "the last entry's balance-after is the balance",
         "SELECT a.id FROM accounts a JOIN entries e ON e.account_id = a.id AND e.seq = a.last_seq"
             + " WHERE e.balance_after <> a.balance");
+    check(
+        broken,
+        "the last entry's pending amounts are the account's",
+        "SELECT a.id FROM accounts a JOIN entries e ON e.account_id = a.id AND e.seq = a.last_seq"
+            + " WHERE e.pending_debits_after <> a.pending_debits"
+            + " OR e.pending_credits_after <> a.pending_credits OR e.booked_at <> a.last_booked_at");
+    check(
+        broken,
+        "booking times never go back and are never before the entry's own time",
+        "SELECT account_id, seq FROM (SELECT account_id, seq, booked_at, created_at,"
+            + " lag(booked_at) OVER (PARTITION BY account_id ORDER BY seq) AS prev FROM entries) x"
+            + " WHERE booked_at < prev OR booked_at < created_at OR booked_at IS NULL");
     if (!broken.isEmpty()) {
       throw new AssertionError("ledger invariants broken: " + broken);
     }

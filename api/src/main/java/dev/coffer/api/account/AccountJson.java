@@ -4,6 +4,7 @@ import dev.coffer.api.http.ApiJson;
 import dev.coffer.ledger.account.Account;
 import dev.coffer.ledger.entry.Entry;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 
 /** Accounts and journal entries as the contract writes them. */
 public final class AccountJson {
@@ -34,6 +35,7 @@ public final class AccountJson {
             ApiJson.id(e.kind().shownCounterparty(e.counterpartyAccountId())))
         .put("status", e.status().wire())
         .put("description", e.description())
-        .put("createdAt", ApiJson.time(e.createdAt()));
+        .put("createdAt", ApiJson.time(e.createdAt()))
+        .put("metadata", new JsonObject(new LinkedHashMap<>(e.metadata())));
   }
 }

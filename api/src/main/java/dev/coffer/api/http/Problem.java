@@ -27,6 +27,8 @@ public record Problem(
           kind("method-not-allowed", 405, "Method not allowed"),
           kind("email-taken", 409, "E-mail already registered"),
           kind("transfer-not-pending", 409, "Transfer not pending"),
+          kind("transfer-not-reversible", 409, "Transfer not reversible"),
+          kind("reversal-exceeds-transfer", 422, "Reversal exceeds transfer"),
           kind("idempotency-request-in-progress", 409, "Request in progress"),
           kind("request-timeout", 408, "Request timeout"),
           kind("payload-too-large", 413, "Payload too large"),
@@ -48,6 +50,9 @@ public record Problem(
   // What the database's refusals (which carry only their code) mean, in words.
   private static final Map<String, String> DETAILS =
       Map.of(
+          "transfer-not-reversible",
+              "only a posted transfer between users can be reversed, by its payee",
+          "reversal-exceeds-transfer", "the amount exceeds what is left to reverse of the transfer",
           "insufficient-funds", "the account's available balance does not cover the amount",
           "currency-mismatch", "both accounts must hold the same currency",
           "same-account", "the source and destination accounts must differ",
@@ -72,7 +77,7 @@ public record Problem(
     return new Problem(kind.status(), code, kind.title(), text, null, null);
   }
 
-  /** The problem for a ledger rule's refusal, with the settle's reason when it has one. */
+  /** The problem for a ledger rule's refusal, with its reason when it has one. */
   public static Problem of(LedgerException refused) {
     Problem problem = of(refused.code(), refused.getMessage());
     return refused.refusal() == null ? problem : problem.withReason(refused.refusal().code());

@@ -47,6 +47,7 @@ public final class RequestValidation {
   /** The handler that validates requests for {@code operation}. */
   public Handler<RoutingContext> handler(Operation operation) {
     boolean takesBody = operation.getRequestBody() != null;
+    boolean bodyOptional = takesBody && !operation.getRequestBody().isRequired();
     boolean needsKey =
         operation.getParameters().stream().anyMatch(RequestValidation::isIdempotencyKey);
     List<String> integerQuery =
@@ -55,7 +56,7 @@ public final class RequestValidation {
             .map(Parameter::getName)
             .toList();
     return ctx -> {
-      Problem early = precheck(ctx, takesBody, needsKey);
+      Problem early = precheck(ctx, takesBody, bodyOptional, needsKey);
       if (early == null) {
         early = integerQueryProblem(ctx, integerQuery);
       }
@@ -82,7 +83,8 @@ public final class RequestValidation {
 
   // What the contract answers with its own codes, checked before the schema so that a client
   // gets the specific code rather than a generic parameter error.
-  private static Problem precheck(RoutingContext ctx, boolean takesBody, boolean needsKey) {
+  private static Problem precheck(
+      RoutingContext ctx, boolean takesBody, boolean bodyOptional, boolean needsKey) {
     if (needsKey && ctx.request().getHeader(IDEMPOTENCY_KEY) == null) {
       return Problem.of(
           "idempotency-key-required", "this request moves money: send an Idempotency-Key header");
@@ -91,6 +93,9 @@ public final class RequestValidation {
       return null;
     }
     Buffer body = ctx.body().buffer();
+    if ((body == null || body.length() == 0) && bodyOptional) {
+      return null;
+    }
     if (body == null || body.length() == 0) {
       return Problem.of("malformed-json", "a JSON request body is required");
     }

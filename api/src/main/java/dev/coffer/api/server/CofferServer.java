@@ -2,6 +2,7 @@ package dev.coffer.api.server;
 
 import dev.coffer.api.account.AccountCache;
 import dev.coffer.api.account.AccountRoutes;
+import dev.coffer.api.balance.BalanceRoutes;
 import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.config.HttpSettings;
@@ -209,6 +210,7 @@ public final class CofferServer {
         .addTo(handlers);
     new AccountRoutes(infra.ledger().accounts(), infra.ledger().entries(), receipts, cache)
         .addTo(handlers);
+    new BalanceRoutes(infra.ledger().balances()).addTo(handlers);
     transfers.addTo(handlers);
     return handlers;
   }

@@ -4,12 +4,17 @@ import dev.coffer.api.http.Problem;
 import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.http.RequestBodies;
 import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.transfer.Metadata;
+import dev.coffer.ledger.transfer.Reversal;
 import dev.coffer.ledger.transfer.TransferRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 /** Request bodies of the money-moving operations, read into the ledger's requests. */
 final class TransferBodies {
@@ -20,19 +25,54 @@ final class TransferBodies {
 
   static TransferRequest deposit(JsonObject body) {
     return TransferRequest.deposit(
-        RequestBodies.uuid(body, "accountId"),
-        RequestBodies.integer(body, "amount", 0),
-        body.getString("description"));
+            RequestBodies.uuid(body, "accountId"),
+            RequestBodies.integer(body, "amount", 0),
+            body.getString("description"))
+        .withMetadata(metadata(body));
   }
 
   static TransferRequest withdrawal(JsonObject body) {
     return TransferRequest.withdrawal(
-        RequestBodies.uuid(body, "accountId"),
-        RequestBodies.integer(body, "amount", 0),
-        body.getString("description"));
+            RequestBodies.uuid(body, "accountId"),
+            RequestBodies.integer(body, "amount", 0),
+            body.getString("description"))
+        .withMetadata(metadata(body));
+  }
+
+  static Reversal reversal(UUID original, JsonObject body) {
+    long amount = RequestBodies.integer(body, "amount", ABSENT);
+    return new Reversal(
+        original, amount == ABSENT ? null : amount, body.getString("description"), metadata(body));
+  }
+
+  // The schema has checked the shape (string values, at most 16 keys); bytes are checked here.
+  static Map<String, String> metadata(JsonObject body) {
+    JsonObject json = body.getJsonObject("metadata");
+    if (json == null || json.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    json.forEach(
+        e -> {
+          if (!(e.getValue() instanceof String value)
+              || !Metadata.fits(e.getKey())
+              || !Metadata.fits(value)) {
+            throw RequestBodies.invalid(
+                "metadata",
+                "holds string values; each key and value at most "
+                    + Metadata.MAX_BYTES
+                    + " bytes of UTF-8");
+          }
+          metadata.put(e.getKey(), value);
+        });
+    return metadata;
   }
 
   static TransferRequest transfer(JsonObject body) {
+    return plainTransfer(body).withMetadata(metadata(body));
+  }
+
+  private static TransferRequest plainTransfer(JsonObject body) {
     boolean pending = Boolean.TRUE.equals(body.getBoolean("pending"));
     long amount = RequestBodies.integer(body, "amount", 0);
     long expiresIn = RequestBodies.integer(body, "expiresInSeconds", ABSENT);

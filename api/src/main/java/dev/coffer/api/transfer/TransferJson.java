@@ -5,6 +5,7 @@ import dev.coffer.ledger.transfer.Transfer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 
 /** Transfers as the contract writes them. */
 public final class TransferJson {
@@ -22,7 +23,17 @@ public final class TransferJson {
         .put("description", t.description())
         .put("createdAt", ApiJson.time(t.createdAt()))
         .put("postedAt", ApiJson.time(t.postedAt()))
-        .put("expiresAt", ApiJson.time(t.expiresAt()));
+        .put("expiresAt", ApiJson.time(t.expiresAt()))
+        .put("reversalOf", ApiJson.id(t.reversalOf()))
+        .put("reversedAmount", t.reversedAmount())
+        .put("metadata", metadata(t.metadata()));
+  }
+
+  /** Metadata as the contract writes it: an object, empty when there is none. */
+  public static JsonObject metadata(Map<String, String> metadata) {
+    JsonObject json = new JsonObject();
+    metadata.forEach(json::put);
+    return json;
   }
 
   public static JsonObject list(List<Transfer> transfers) {

@@ -6,7 +6,9 @@ import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.Problem;
 import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.http.RequestBodies;
+import dev.coffer.api.http.RequestValidation;
 import dev.coffer.api.idempotency.IdempotentRequests;
+import dev.coffer.api.page.Pages;
 import dev.coffer.api.session.ReadConsistency;
 import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionAuthentication;
@@ -16,7 +18,9 @@ import dev.coffer.ledger.idempotency.IdempotencyKey;
 import dev.coffer.ledger.idempotency.Outcome;
 import dev.coffer.ledger.idempotency.StoredResponse;
 import dev.coffer.ledger.transfer.BatchItemException;
+import dev.coffer.ledger.transfer.Reversal;
 import dev.coffer.ledger.transfer.Transfer;
+import dev.coffer.ledger.transfer.TransferFilter;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.transfer.TransferStatus;
@@ -27,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,8 +40,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
- * Moving money: deposits, withdrawals, transfers (posted or pending), post, void, batches, and
- * reading a transfer. Every write runs at most once per {@code Idempotency-Key}.
+ * Moving money: deposits, withdrawals, transfers (posted or pending), post, void, reversals,
+ * batches, and reading a transfer. Every write runs at most once per {@code Idempotency-Key}.
  */
 public final class TransferRoutes implements MeterBinder {
   private final TransferService transfers;
@@ -72,7 +77,9 @@ public final class TransferRoutes implements MeterBinder {
         .on("createTransferBatch", this::batch)
         .on("postTransfer", ctx -> settle(ctx, TransferStatus.POSTED))
         .on("voidTransfer", ctx -> settle(ctx, TransferStatus.VOIDED))
-        .on("getTransfer", this::get);
+        .on("reverseTransfer", this::reverse)
+        .on("getTransfer", this::get)
+        .on("listTransfers", this::list);
   }
 
   private Future<?> move(RoutingContext ctx, Function<JsonObject, TransferRequest> read) {
@@ -112,6 +119,51 @@ public final class TransferRoutes implements MeterBinder {
               }
               return answer(ctx, committed, touched);
             });
+  }
+
+  private Future<?> reverse(RoutingContext ctx) {
+    Session session = SessionAuthentication.of(ctx);
+    UUID id = RequestBodies.pathId(ctx, "id");
+    JsonObject body = RequestBodies.json(ctx); // an absent body reads as {}: the same request
+    Reversal reversal = TransferBodies.reversal(id, body);
+    IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), body);
+    return transfers
+        .reverse(session.userId(), reversal, key, t -> stored(201, TransferJson.transfer(t)))
+        .compose(
+            committed -> {
+              Transfer made = committed.value().value(); // null on a replay: nothing moved
+              Set<UUID> touched = new HashSet<>();
+              if (made != null) {
+                touched.add(made.fromAccountId());
+                touched.add(made.toAccountId());
+              }
+              return answer(ctx, committed, touched);
+            });
+  }
+
+  private Future<?> list(RoutingContext ctx) {
+    ValidatedRequest request = RequestValidation.of(ctx);
+    int limit = Pages.limit(request);
+    UUID before = Pages.after(request, "transfer", UUID::fromString);
+    TransferFilter filter = TransferQueries.filter(ctx, request);
+    return transfers
+        .page(
+            SessionAuthentication.of(ctx).userId(),
+            filter,
+            before,
+            limit + 1,
+            ReadConsistency.required(ctx))
+        .compose(
+            rows ->
+                JsonResponses.send(
+                    ctx,
+                    200,
+                    Pages.page(
+                        rows,
+                        limit,
+                        "transfer",
+                        TransferJson::transfer,
+                        (Transfer t) -> t.id().toString())));
   }
 
   private Future<?> get(RoutingContext ctx) {

@@ -156,7 +156,8 @@ class AccountsApiTest {
                 "counterpartyAccountId",
                 "status",
                 "description",
-                "createdAt");
+                "createdAt",
+                "metadata");
       }
       cursor = page.json().getString("nextCursor");
       // New entries arriving between pages land ahead of the first page: no repeat, no gap.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.ReversalRefusal;
 import dev.coffer.ledger.SettleRefusal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.impl.Utils;
@@ -40,7 +41,7 @@ class ProblemCodesTest {
   }
 
   @Test
-  void theContractListsEverySettleRefusalAsAReason() throws Exception {
+  void theContractListsEverySettleAndReversalRefusalAsAReason() throws Exception {
     Set<String> documented =
         new HashSet<>(
             problemSchema()
@@ -48,9 +49,10 @@ class ProblemCodesTest {
                 .getJsonObject("reason")
                 .getJsonArray("enum")
                 .getList());
-    assertThat(documented)
-        .isEqualTo(
-            new HashSet<>(Arrays.stream(SettleRefusal.values()).map(SettleRefusal::code).toList()));
+    Set<String> refusals = new HashSet<>();
+    Arrays.stream(SettleRefusal.values()).map(SettleRefusal::code).forEach(refusals::add);
+    Arrays.stream(ReversalRefusal.values()).map(ReversalRefusal::code).forEach(refusals::add);
+    assertThat(documented).isEqualTo(refusals);
   }
 
   @Test

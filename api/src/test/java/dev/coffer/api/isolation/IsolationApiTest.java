@@ -42,6 +42,9 @@ class IsolationApiTest {
         new String[] {
           "/v1/accounts/" + aliceMain,
           "/v1/accounts/" + aliceMain + "/entries",
+          "/v1/accounts/" + aliceMain + "/balance",
+          "/v1/accounts/" + aliceMain + "/balance?seq=1",
+          "/v1/accounts/" + aliceMain + "/balance?at=2020-01-01T00:00:00Z",
           "/v1/transfers/" + alicePending,
           "/v1/transfers/" + alicePosted
         }) {
@@ -49,6 +52,8 @@ class IsolationApiTest {
       assertProblem(reply, 404, "not-found");
     }
     assertThat(api.get("/v1/accounts/" + aliceMain, mallory.token()).text()).isEqualTo(notFound);
+    assertProblem(api.get("/v1/transfers?account=" + aliceMain, mallory.token()), 404, "not-found");
+    assertThat(api.get("/v1/transfers", mallory.token()).json().getJsonArray("data")).isEmpty();
     JsonArray mine = api.get("/v1/accounts", mallory.token()).json().getJsonArray("data");
     assertThat(mine).hasSize(1);
     assertThat(mine.getJsonObject(0).getString("id")).isEqualTo(malloryAccount);
@@ -95,12 +100,19 @@ class IsolationApiTest {
         api.move("/v1/transfers/" + alicePending + "/void", mallory.token(), null),
         404,
         "not-found");
+    assertProblem(
+        api.move("/v1/transfers/" + alicePosted + "/reverse", mallory.token(), new JsonObject()),
+        404,
+        "not-found");
 
     // Nothing moved, nothing leaked.
     assertThat(api.account(alice, aliceMain)).isEqualTo(before);
     assertThat(api.account(mallory, malloryAccount).getLong("balance")).isZero();
     assertThat(api.get("/v1/transfers/" + alicePending, alice.token()).json().getString("status"))
         .isEqualTo("pending");
+    assertThat(
+            api.get("/v1/transfers/" + alicePosted, alice.token()).json().getLong("reversedAmount"))
+        .isZero();
     ledger.assertInvariants();
   }
 

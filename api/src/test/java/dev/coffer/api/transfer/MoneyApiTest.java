@@ -62,7 +62,10 @@ class MoneyApiTest {
             "description",
             "createdAt",
             "postedAt",
-            "expiresAt");
+            "expiresAt",
+            "reversalOf",
+            "reversedAmount",
+            "metadata");
     assertThat(transfer.getString("kind")).isEqualTo("deposit");
     assertThat(transfer.getString("status")).isEqualTo("posted");
     assertThat(transfer.getValue("fromAccountId")).isNull();

@@ -2,6 +2,8 @@ package dev.coffer.ledger.db;
 
 import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.Refusal;
+import dev.coffer.ledger.ReversalRefusal;
 import dev.coffer.ledger.SettleRefusal;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
@@ -99,13 +101,17 @@ public final class WriteTransactions {
     return failure;
   }
 
-  // A rule in a coffer_* function said no: its message is the code, its detail a settle's reason.
+  // A rule in a coffer_* function said no: its message is the code, its detail a settle's or a
+  // reversal's reason.
   private static Throwable ruleRefusal(PgException pg) {
     LedgerError error = LedgerError.ofCode(pg.getErrorMessage());
     if (error == null) {
       return new IllegalStateException("a ledger function raised an unknown code", pg);
     }
-    SettleRefusal refusal = SettleRefusal.ofCode(pg.getDetail());
+    Refusal refusal =
+        error == LedgerError.TRANSFER_NOT_REVERSIBLE
+            ? ReversalRefusal.ofCode(pg.getDetail())
+            : SettleRefusal.ofCode(pg.getDetail());
     return new LedgerException(
         error, refusal, refusal == null ? error.code() : error.code() + ": " + refusal.code());
   }

@@ -1,12 +1,14 @@
 package dev.coffer.ledger.entry;
 
+import dev.coffer.ledger.transfer.Metadata;
 import dev.coffer.ledger.transfer.TransferKind;
 import dev.coffer.ledger.transfer.TransferStatus;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
 
-/** One line of an account's append-only journal. */
+/** One line of an account's append-only journal, with its transfer's metadata. */
 public record Entry(
     UUID accountId,
     long seq,
@@ -17,7 +19,8 @@ public record Entry(
     UUID counterpartyAccountId,
     TransferStatus status,
     String description,
-    OffsetDateTime createdAt) {
+    OffsetDateTime createdAt,
+    Map<String, String> metadata) {
 
   static Entry from(Row row) {
     return new Entry(
@@ -30,6 +33,7 @@ public record Entry(
         row.getUUID("counterparty_account_id"),
         TransferStatus.of(row.getString("status")),
         row.getString("description"),
-        row.getOffsetDateTime("created_at"));
+        row.getOffsetDateTime("created_at"),
+        Metadata.of(row.getJsonObject("metadata")));
   }
 }

@@ -2,9 +2,14 @@ package dev.coffer.ledger.transfer;
 
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
 
-/** A movement of money between two accounts: posted at once, or pending until settled. */
+/**
+ * A movement of money between two accounts: posted at once, or pending until settled. A reversal
+ * names the transfer it reverses ({@code reversalOf}); a transfer counts what has been reversed of
+ * it ({@code reversedAmount}).
+ */
 public record Transfer(
     UUID id,
     TransferKind kind,
@@ -16,7 +21,10 @@ public record Transfer(
     String description,
     OffsetDateTime createdAt,
     OffsetDateTime postedAt,
-    OffsetDateTime expiresAt) {
+    OffsetDateTime expiresAt,
+    UUID reversalOf,
+    long reversedAmount,
+    Map<String, String> metadata) {
 
   static Transfer from(Row row) {
     return new Transfer(
@@ -30,6 +38,9 @@ public record Transfer(
         row.getString("description"),
         row.getOffsetDateTime("created_at"),
         row.getOffsetDateTime("posted_at"),
-        row.getOffsetDateTime("expires_at"));
+        row.getOffsetDateTime("expires_at"),
+        row.getUUID("reversal_of"),
+        row.getLong("reversed_amount"),
+        Metadata.of(row.getJsonObject("metadata")));
   }
 }

@@ -3,14 +3,22 @@ package dev.coffer.ledger.transfer;
 import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * What a caller asks to move. For a deposit {@code from} is null, for a withdrawal {@code to}: the
- * settlement account takes that side. {@code pendingFor} is null for a posted transfer.
+ * settlement account takes that side. {@code pendingFor} is null for a posted transfer; {@code
+ * metadata} is empty when there is none.
  */
 public record TransferRequest(
-    TransferKind kind, UUID from, UUID to, long amount, String description, Duration pendingFor) {
+    TransferKind kind,
+    UUID from,
+    UUID to,
+    long amount,
+    String description,
+    Duration pendingFor,
+    Map<String, String> metadata) {
   public static final long MAX_AMOUNT = 1_000_000_000_000_000L;
   public static final Duration MAX_PENDING = Duration.ofDays(7);
 
@@ -25,6 +33,17 @@ public record TransferRequest(
       throw new LedgerException(
           LedgerError.VALIDATION, "expiresInSeconds must be between 1 and 604800");
     }
+    metadata = Metadata.checked(metadata);
+  }
+
+  public TransferRequest(
+      TransferKind kind, UUID from, UUID to, long amount, String description, Duration pendingFor) {
+    this(kind, from, to, amount, description, pendingFor, Map.of());
+  }
+
+  /** This request with {@code metadata}. */
+  public TransferRequest withMetadata(Map<String, String> metadata) {
+    return new TransferRequest(kind, from, to, amount, description, pendingFor, metadata);
   }
 
   public static TransferRequest deposit(UUID account, long amount, String description) {

@@ -18,7 +18,10 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 
-/** Moves money: deposits, withdrawals, transfers (posted or pending), post, void, batches. */
+/**
+ * Moves money: deposits, withdrawals, transfers (posted or pending), post, void, reversals,
+ * batches.
+ */
 public final class TransferService {
   public static final int MAX_BATCH = 100;
 
@@ -62,6 +65,23 @@ public final class TransferService {
         conn ->
             IdempotencyRecords.once(
                 conn, key, c -> TransferSql.settle(c, owner, transferId, outcome), render));
+  }
+
+  /** Reverses (refunds) a posted transfer that {@code owner} was paid, once per key. */
+  public Future<Committed<Outcome<Transfer>>> reverse(
+      UUID owner,
+      Reversal reversal,
+      IdempotencyKey key,
+      Function<Transfer, StoredResponse> render) {
+    return writes.run(
+        conn ->
+            IdempotencyRecords.once(
+                conn, key, c -> TransferSql.reverse(c, owner, reversal), render));
+  }
+
+  /** Reverses without an idempotency key (tests, tools). */
+  public Future<Committed<Transfer>> reverse(UUID owner, Reversal reversal) {
+    return writes.run(conn -> TransferSql.reverse(conn, owner, reversal));
   }
 
   /** Applies every request or none; a failing item fails with {@link BatchItemException}. */
@@ -117,6 +137,15 @@ public final class TransferService {
                           }));
     }
     return chain;
+  }
+
+  /**
+   * A page of the transfers touching {@code owner}'s accounts, newest first, with ids below {@code
+   * before} (null: from the newest); not-found when the filter names an account not theirs.
+   */
+  public Future<List<Transfer>> page(
+      UUID owner, TransferFilter filter, UUID before, int limit, ConsistencyToken token) {
+    return reads.read(token, pool -> TransferSql.page(pool, owner, filter, before, limit));
   }
 
   /** A transfer that {@code owner} is on either side of; not-found otherwise. */

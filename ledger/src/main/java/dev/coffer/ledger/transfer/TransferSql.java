@@ -4,6 +4,7 @@ import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.id.Uuids;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -16,7 +17,9 @@ import java.util.UUID;
 
 /** Every SQL statement about transfers. The rules themselves live in the coffer_* functions. */
 final class TransferSql {
-  private static final String MOVE = "SELECT * FROM coffer_move($1, $2, $3, $4, $5, $6, $7, $8)";
+  private static final String MOVE =
+      "SELECT * FROM coffer_book($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)";
+  private static final String REVERSE = "SELECT * FROM coffer_reverse($1, $2, $3, $4, $5, $6)";
   private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3)";
   private static final String LOCK_ACCOUNTS =
       "SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE";
@@ -25,10 +28,41 @@ final class TransferSql {
       "SELECT t.id, t.kind, t.from_account_id, t.to_account_id, t.amount, t.currency,"
           + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
           + " ELSE t.status END AS status,"
-          + " t.description, t.created_at, t.posted_at, t.expires_at"
+          + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
+          + " t.reversed_amount, t.metadata"
           + " FROM transfers t WHERE t.id = $1 AND EXISTS (SELECT 1 FROM accounts a"
           + " WHERE a.id IN (t.from_account_id, t.to_account_id) AND a.owner_id = $2)";
+  // The caller's transfers, newest first, after the keyset $3. Gathered per owned account (one
+  // or all, $2), from each side's (account, id) index: at most $9 newest matches from each, so
+  // the work is bounded by accounts x page size. One row of NULLs: an empty page; no row: $2 is
+  // not the caller's account.
+  private static final String FILTERS =
+      " AND id < $3 AND ($4::text IS NULL OR kind = $4)"
+          + " AND ($5::text IS NULL OR CASE WHEN status = 'pending' AND expires_at <= now()"
+          + " THEN 'expired' ELSE status END = $5)"
+          + " AND ($6::timestamptz IS NULL OR created_at >= $6)"
+          + " AND ($7::timestamptz IS NULL OR created_at < $7)"
+          + " AND ($8::jsonb IS NULL OR metadata @> $8)"
+          + " ORDER BY id DESC LIMIT $9)";
+  private static final String PAGE =
+      "SELECT t.id, t.kind, t.from_account_id, t.to_account_id, t.amount, t.currency,"
+          + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
+          + " ELSE t.status END AS status,"
+          + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
+          + " t.reversed_amount, t.metadata"
+          + " FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM transfers WHERE id IN ("
+          + "SELECT x.id FROM accounts a CROSS JOIN LATERAL ("
+          + "(SELECT id FROM transfers WHERE from_account_id = a.id"
+          + FILTERS
+          + " UNION ALL (SELECT id FROM transfers WHERE to_account_id = a.id"
+          + FILTERS
+          + ") x WHERE a.owner_id = $1 AND ($2::uuid IS NULL OR a.id = $2))"
+          + " ORDER BY id DESC LIMIT $9) t ON true"
+          + " WHERE $2::uuid IS NULL OR EXISTS (SELECT 1 FROM accounts WHERE id = $2 AND owner_id = $1)"
+          + " ORDER BY t.id DESC";
   private static final String EXPIRE_DUE = "SELECT coffer_expire_due($1)";
+
+  private static final UUID MAX_UUID = new UUID(-1L, -1L);
 
   private TransferSql() {}
 
@@ -41,6 +75,21 @@ final class TransferSql {
   static Future<Transfer> settle(SqlConnection conn, UUID owner, UUID id, TransferStatus outcome) {
     return conn.preparedQuery(SETTLE)
         .execute(Tuple.of(id, owner, outcome.wire()))
+        .map(TransferSql::single);
+  }
+
+  static Future<Transfer> reverse(SqlConnection conn, UUID owner, Reversal r) {
+    return conn.preparedQuery(REVERSE)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  Uuids.timeOrdered(),
+                  r.original(),
+                  owner,
+                  r.amount(),
+                  r.description(),
+                  Metadata.json(r.metadata())
+                }))
         .map(TransferSql::single);
   }
 
@@ -61,6 +110,42 @@ final class TransferSql {
             });
   }
 
+  static Future<List<Transfer>> page(
+      SqlClient client, UUID owner, TransferFilter f, UUID before, int limit) {
+    JsonObject metadata =
+        f.metadataKey() == null ? null : new JsonObject().put(f.metadataKey(), f.metadataValue());
+    Tuple args =
+        Tuple.from(
+            new Object[] {
+              owner,
+              f.account(),
+              before == null ? MAX_UUID : before,
+              f.kind() == null ? null : f.kind().wire(),
+              f.status() == null ? null : f.status().wire(),
+              f.from(),
+              f.to(),
+              metadata,
+              limit
+            });
+    return client
+        .preparedQuery(PAGE)
+        .execute(args)
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                throw new LedgerException(LedgerError.NOT_FOUND, "no such account");
+              }
+              List<Transfer> page = new ArrayList<>();
+              rows.forEach(
+                  row -> {
+                    if (row.getValue("id") != null) {
+                      page.add(Transfer.from(row));
+                    }
+                  });
+              return page;
+            });
+  }
+
   static Future<Integer> expireDue(SqlClient client, int limit) {
     return client
         .preparedQuery(EXPIRE_DUE)
@@ -72,7 +157,15 @@ final class TransferSql {
     Integer pendingSeconds = r.pendingFor() == null ? null : (int) r.pendingFor().toSeconds();
     return Tuple.from(
         new Object[] {
-          id, r.kind().wire(), r.from(), r.to(), r.amount(), owner, pendingSeconds, r.description()
+          id,
+          r.kind().wire(),
+          r.from(),
+          r.to(),
+          r.amount(),
+          owner,
+          pendingSeconds,
+          r.description(),
+          Metadata.json(r.metadata())
         });
   }
 
