@@ -5,6 +5,8 @@ import dev.coffer.ledger.db.DatabasePools;
 import dev.coffer.ledger.db.ReadRouter;
 import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.entry.EntryService;
+import dev.coffer.ledger.journal.JournalReader;
+import dev.coffer.ledger.journal.JournalVerifier;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.user.UserStore;
 import java.time.Duration;
@@ -16,7 +18,9 @@ public record Ledger(
     UserStore users,
     AccountService accounts,
     TransferService transfers,
-    EntryService entries) {
+    EntryService entries,
+    JournalVerifier journal,
+    JournalReader journalReader) {
 
   /** Wires every service; reads avoid a replica lagging more than {@code maxReplicaLag}. */
   public static Ledger create(DatabasePools pools, Duration maxReplicaLag) {
@@ -28,6 +32,9 @@ public record Ledger(
         new UserStore(writes),
         new AccountService(writes, reads),
         new TransferService(writes, reads),
-        new EntryService(reads));
+        new EntryService(reads),
+        new JournalVerifier(reads),
+        // A cursor page: what a paused export holds in memory at most.
+        new JournalReader(reads, 500));
   }
 }

@@ -6,6 +6,7 @@ import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.db.ReadRouter;
 import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.entry.EntryService;
+import dev.coffer.ledger.journal.JournalVerifier;
 import dev.coffer.ledger.migration.LedgerMigrations;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
@@ -29,6 +30,7 @@ public final class LedgerFixture implements AutoCloseable {
   public final AccountService accounts;
   public final TransferService transfers;
   public final EntryService entries;
+  public final JournalVerifier journal;
 
   public LedgerFixture(Vertx vertx, StackSettings stack) {
     DatabaseSettings settings = DatabaseSettings.fromUris(stack.pgPrimary(), stack.pgReplica());
@@ -41,6 +43,7 @@ public final class LedgerFixture implements AutoCloseable {
     accounts = ledger.accounts();
     transfers = ledger.transfers();
     entries = ledger.entries();
+    journal = ledger.journal();
   }
 
   private static synchronized void migrate(DatabaseSettings settings) {
@@ -117,6 +120,15 @@ public final class LedgerFixture implements AutoCloseable {
         "the last entry's balance-after is the balance",
         "SELECT a.id FROM accounts a JOIN entries e ON e.account_id = a.id AND e.seq = a.last_seq"
             + " WHERE e.balance_after <> a.balance");
+    check(
+        broken,
+        "each entry's hash chains from the previous one, and the last is the account's head",
+        "SELECT account_id, seq FROM (SELECT account_id, seq, hash, coffer_entry_hash(lag(hash)"
+            + " OVER (PARTITION BY account_id ORDER BY seq), account_id, seq, transfer_id, kind,"
+            + " amount, balance_after, counterparty_account_id, status, description, created_at)"
+            + " AS expected FROM entries) x WHERE hash <> expected"
+            + " UNION ALL SELECT a.id, a.last_seq FROM accounts a JOIN entries e"
+            + " ON e.account_id = a.id AND e.seq = a.last_seq WHERE e.hash <> a.last_hash");
     if (!broken.isEmpty()) {
       throw new AssertionError("ledger invariants broken: " + broken);
     }

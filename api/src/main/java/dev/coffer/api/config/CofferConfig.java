@@ -2,6 +2,7 @@ package dev.coffer.api.config;
 
 import dev.coffer.api.account.AccountCacheSettings;
 import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.journal.JournalSettings;
 import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.api.redis.RedisSettings;
 import dev.coffer.api.stream.StreamSettings;
@@ -25,6 +26,7 @@ public record CofferConfig(
     RateLimitSettings rateLimits,
     AccountCacheSettings accountCache,
     StreamSettings stream,
+    JournalSettings journal,
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
     Duration idempotencyRetention,
@@ -96,6 +98,10 @@ public record CofferConfig(
             Duration.ofMillis(r.intIn("COFFER_STREAM_HEARTBEAT_MS", 15_000, 100, 600_000)),
             Duration.ofMillis(r.intIn("COFFER_STREAM_RECONCILE_MS", 2000, 100, 600_000)),
             Duration.ofMillis(r.intIn("COFFER_STREAM_SESSION_CHECK_MS", 3000, 100, 600_000))),
+        new JournalSettings(
+            Duration.ofMillis(r.intIn("COFFER_JOURNAL_AUDIT_MS", 60_000, 100, 86_400_000)),
+            Duration.ofMillis(
+                r.intIn("COFFER_JOURNAL_AUDIT_WINDOW_MS", 180_000, 1000, 86_400_000))),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.

@@ -10,6 +10,8 @@ import dev.coffer.api.health.DependencyChecks;
 import dev.coffer.api.health.HealthRoutes;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.RouteStage;
+import dev.coffer.api.journal.JournalAudit;
+import dev.coffer.api.journal.JournalRoutes;
 import dev.coffer.api.metrics.CofferMetrics;
 import dev.coffer.api.metrics.ReplicaLagGauges;
 import dev.coffer.api.ratelimit.RateLimiting;
@@ -67,6 +69,7 @@ public final class CofferServer {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Promise<Void> stopped = Promise.promise();
   private LedgerMaintenance maintenance;
+  private JournalAudit journalAudit;
   private AccountFeeds feeds;
   private String deployment;
 
@@ -82,6 +85,7 @@ public final class CofferServer {
     this.sessions = new SessionStore(redis, config.sessionTtl());
     this.limiter = new SlidingWindowLimiter(redis);
     this.receipts = new WriteReceipts(sessions);
+    this.journalAudit = new JournalAudit(vertx, infra.ledger().journal(), config.journal());
   }
 
   /** Migrates the database (when configured), connects, and starts serving. */
@@ -135,7 +139,8 @@ public final class CofferServer {
             cache,
             limits,
             transfers,
-            feeds));
+            feeds,
+            journalAudit));
     HttpVerticle.Shared shared =
         new HttpVerticle.Shared(
             config.http(),
@@ -194,6 +199,7 @@ public final class CofferServer {
     new AccountRoutes(infra.ledger().accounts(), infra.ledger().entries(), receipts, cache)
         .addTo(handlers);
     transfers.addTo(handlers);
+    new JournalRoutes(infra.ledger().journal()).addTo(handlers);
     return handlers;
   }
 
@@ -211,6 +217,7 @@ public final class CofferServer {
             infra.ledger().reads(),
             config.idempotencyRetention());
     maintenance.start();
+    journalAudit.start();
     return Future.succeededFuture();
   }
 
@@ -274,6 +281,7 @@ public final class CofferServer {
               }
               LOG.info("drained; closing background jobs, pools and Redis");
               maintenance.stop();
+              journalAudit.stop();
               if (feeds != null) {
                 feeds.stop();
               }

@@ -42,6 +42,7 @@ class IsolationApiTest {
         new String[] {
           "/v1/accounts/" + aliceMain,
           "/v1/accounts/" + aliceMain + "/entries",
+          "/v1/accounts/" + aliceMain + "/verify",
           "/v1/transfers/" + alicePending,
           "/v1/transfers/" + alicePosted
         }) {
