@@ -6,6 +6,8 @@ import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.config.HttpSettings;
 import dev.coffer.api.dashboard.DashboardRoutes;
+import dev.coffer.api.export.ExportMetrics;
+import dev.coffer.api.export.ExportRoutes;
 import dev.coffer.api.health.DependencyChecks;
 import dev.coffer.api.health.HealthRoutes;
 import dev.coffer.api.http.OperationHandlers;
@@ -69,7 +71,8 @@ public final class CofferServer {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Promise<Void> stopped = Promise.promise();
   private LedgerMaintenance maintenance;
-  private JournalAudit journalAudit;
+  private final JournalAudit journalAudit;
+  private final ExportMetrics exportMetrics = new ExportMetrics();
   private AccountFeeds feeds;
   private String deployment;
 
@@ -140,7 +143,8 @@ public final class CofferServer {
             limits,
             transfers,
             feeds,
-            journalAudit));
+            journalAudit,
+            exportMetrics));
     HttpVerticle.Shared shared =
         new HttpVerticle.Shared(
             config.http(),
@@ -200,6 +204,7 @@ public final class CofferServer {
         .addTo(handlers);
     transfers.addTo(handlers);
     new JournalRoutes(infra.ledger().journal()).addTo(handlers);
+    new ExportRoutes(infra.ledger().journalReader(), exportMetrics).addTo(handlers);
     return handlers;
   }
 

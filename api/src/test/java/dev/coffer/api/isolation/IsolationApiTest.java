@@ -43,6 +43,8 @@ class IsolationApiTest {
           "/v1/accounts/" + aliceMain,
           "/v1/accounts/" + aliceMain + "/entries",
           "/v1/accounts/" + aliceMain + "/verify",
+          "/v1/accounts/" + aliceMain + "/entries.csv",
+          "/v1/accounts/" + aliceMain + "/entries.ndjson",
           "/v1/transfers/" + alicePending,
           "/v1/transfers/" + alicePosted
         }) {
