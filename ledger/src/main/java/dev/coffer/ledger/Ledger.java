@@ -9,6 +9,7 @@ import dev.coffer.ledger.journal.JournalReader;
 import dev.coffer.ledger.journal.JournalVerifier;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.user.UserStore;
+import dev.coffer.ledger.webhook.WebhookStore;
 import java.time.Duration;
 
 /** The ledger's services, wired to one pair of pools. */
@@ -20,7 +21,8 @@ public record Ledger(
     TransferService transfers,
     EntryService entries,
     JournalVerifier journal,
-    JournalReader journalReader) {
+    JournalReader journalReader,
+    WebhookStore webhooks) {
 
   /** Wires every service; reads avoid a replica lagging more than {@code maxReplicaLag}. */
   public static Ledger create(DatabasePools pools, Duration maxReplicaLag) {
@@ -35,6 +37,7 @@ public record Ledger(
         new EntryService(reads),
         new JournalVerifier(reads),
         // A cursor page: what a paused export holds in memory at most.
-        new JournalReader(reads, 500));
+        new JournalReader(reads, 500),
+        new WebhookStore(writes, reads));
   }
 }

@@ -28,6 +28,8 @@ import dev.coffer.api.stream.StreamServer;
 import dev.coffer.api.transfer.TransferRoutes;
 import dev.coffer.api.user.PasswordHasher;
 import dev.coffer.api.user.UserRoutes;
+import dev.coffer.api.webhook.WebhookDispatcher;
+import dev.coffer.api.webhook.WebhookRoutes;
 import dev.coffer.ledger.LedgerMaintenance;
 import dev.coffer.ledger.migration.LedgerMigrations;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -73,6 +75,7 @@ public final class CofferServer {
   private LedgerMaintenance maintenance;
   private final JournalAudit journalAudit;
   private final ExportMetrics exportMetrics = new ExportMetrics();
+  private final WebhookDispatcher webhooks;
   private AccountFeeds feeds;
   private String deployment;
 
@@ -89,6 +92,7 @@ public final class CofferServer {
     this.limiter = new SlidingWindowLimiter(redis);
     this.receipts = new WriteReceipts(sessions);
     this.journalAudit = new JournalAudit(vertx, infra.ledger().journal(), config.journal());
+    this.webhooks = new WebhookDispatcher(vertx, infra.ledger().webhooks(), config.webhooks());
   }
 
   /** Migrates the database (when configured), connects, and starts serving. */
@@ -144,7 +148,8 @@ public final class CofferServer {
             transfers,
             feeds,
             journalAudit,
-            exportMetrics));
+            exportMetrics,
+            webhooks));
     HttpVerticle.Shared shared =
         new HttpVerticle.Shared(
             config.http(),
@@ -205,6 +210,7 @@ public final class CofferServer {
     transfers.addTo(handlers);
     new JournalRoutes(infra.ledger().journal()).addTo(handlers);
     new ExportRoutes(infra.ledger().journalReader(), exportMetrics).addTo(handlers);
+    new WebhookRoutes(infra.ledger().webhooks(), receipts, config.webhooks()).addTo(handlers);
     return handlers;
   }
 
@@ -223,6 +229,7 @@ public final class CofferServer {
             config.idempotencyRetention());
     maintenance.start();
     journalAudit.start();
+    webhooks.start();
     return Future.succeededFuture();
   }
 
@@ -287,6 +294,7 @@ public final class CofferServer {
               LOG.info("drained; closing background jobs, pools and Redis");
               maintenance.stop();
               journalAudit.stop();
+              webhooks.stop();
               if (feeds != null) {
                 feeds.stop();
               }
