@@ -32,9 +32,10 @@ public final class WebhookStore {
   public record Delivery(
       UUID eventId, UUID endpointId, int attempt, Event event, String url, String secret) {}
 
-  // Counted under the user's row lock, so two concurrent creations cannot both pass the cap.
+  // Counted under the user's row lock, so two concurrent creations cannot both pass the cap (NO
+  // KEY UPDATE: opening an account, whose foreign key shares the row's key, does not wait on it).
   private static final String CREATE =
-      "WITH owner AS (SELECT id FROM users WHERE id = $2 FOR UPDATE)"
+      "WITH owner AS (SELECT id FROM users WHERE id = $2 FOR NO KEY UPDATE)"
           + " INSERT INTO webhook_endpoints (id, owner_id, url, secret, event_types)"
           + " SELECT $1, owner.id, $3, $4, $5 FROM owner"
           + " WHERE (SELECT count(*) FROM webhook_endpoints WHERE owner_id = $2) < $6"
