@@ -32,7 +32,7 @@ class WebhookLeaseTest {
             .id();
     ledger.deposit(owner, account, 10);
 
-    Delivery first = claimMine(ledger, endpoint, Duration.ofMillis(300));
+    Delivery first = claimMine(ledger, endpoint, Duration.ofSeconds(5));
     assertThat(first.attempt()).isEqualTo(1);
     assertThat(first.event().type()).isEqualTo("transfer.created");
     // Leased: another instance claiming now does not get it.
