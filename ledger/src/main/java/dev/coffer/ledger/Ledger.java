@@ -6,8 +6,11 @@ import dev.coffer.ledger.db.DatabasePools;
 import dev.coffer.ledger.db.ReadRouter;
 import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.entry.EntryService;
+import dev.coffer.ledger.journal.JournalReader;
+import dev.coffer.ledger.journal.JournalVerifier;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.user.UserStore;
+import dev.coffer.ledger.webhook.WebhookStore;
 import java.time.Duration;
 
 /** The ledger's services, wired to one pair of pools. */
@@ -18,7 +21,10 @@ public record Ledger(
     AccountService accounts,
     TransferService transfers,
     EntryService entries,
-    BalanceService balances) {
+    BalanceService balances,
+    JournalVerifier journal,
+    JournalReader journalReader,
+    WebhookStore webhooks) {
 
   /** Wires every service; reads avoid a replica lagging more than {@code maxReplicaLag}. */
   public static Ledger create(DatabasePools pools, Duration maxReplicaLag) {
@@ -31,6 +37,10 @@ public record Ledger(
         new AccountService(writes, reads),
         new TransferService(writes, reads),
         new EntryService(reads),
-        new BalanceService(reads));
+        new BalanceService(reads),
+        new JournalVerifier(reads),
+        // A cursor page: what a paused export holds in memory at most.
+        new JournalReader(reads, 500),
+        new WebhookStore(writes, reads));
   }
 }

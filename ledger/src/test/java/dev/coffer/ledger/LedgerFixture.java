@@ -7,10 +7,12 @@ import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.db.ReadRouter;
 import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.entry.EntryService;
+import dev.coffer.ledger.journal.JournalVerifier;
 import dev.coffer.ledger.migration.LedgerMigrations;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.user.UserStore;
+import dev.coffer.ledger.webhook.WebhookStore;
 import dev.coffer.testkit.StackSettings;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
@@ -31,6 +33,8 @@ public final class LedgerFixture implements AutoCloseable {
   public final TransferService transfers;
   public final EntryService entries;
   public final BalanceService balances;
+  public final JournalVerifier journal;
+  public final WebhookStore webhooks;
 
   public LedgerFixture(Vertx vertx, StackSettings stack) {
     DatabaseSettings settings = DatabaseSettings.fromUris(stack.pgPrimary(), stack.pgReplica());
@@ -44,6 +48,8 @@ public final class LedgerFixture implements AutoCloseable {
     transfers = ledger.transfers();
     entries = ledger.entries();
     balances = ledger.balances();
+    journal = ledger.journal();
+    webhooks = ledger.webhooks();
   }
 
   private static synchronized void migrate(DatabaseSettings settings) {
@@ -132,6 +138,20 @@ public final class LedgerFixture implements AutoCloseable {
         "SELECT account_id, seq FROM (SELECT account_id, seq, booked_at, created_at,"
             + " lag(booked_at) OVER (PARTITION BY account_id ORDER BY seq) AS prev FROM entries) x"
             + " WHERE booked_at < prev OR booked_at < created_at OR booked_at IS NULL");
+    // The hash chain, over the last hour's entries (what this run wrote): over a whole test
+    // database, kept from run to run, it would cost seconds each time.
+    JournalVerifier.Audit audit =
+        await(
+            new JournalVerifier(new ReadRouter(pools.primary(), pools.primary(), Duration.ZERO))
+                .auditRecent(Duration.ofHours(1)));
+    if (audit.broken() > 0) {
+      broken.add(
+          "each entry's hash chains from the previous one ("
+              + audit.broken()
+              + " violations, first: "
+              + audit.firstBroken()
+              + ")");
+    }
     if (!broken.isEmpty()) {
       throw new AssertionError("ledger invariants broken: " + broken);
     }

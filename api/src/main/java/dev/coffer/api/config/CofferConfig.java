@@ -2,10 +2,12 @@ package dev.coffer.api.config;
 
 import dev.coffer.api.account.AccountCacheSettings;
 import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.journal.JournalSettings;
 import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.api.redis.RedisSettings;
 import dev.coffer.api.session.SessionSettings;
 import dev.coffer.api.stream.StreamSettings;
+import dev.coffer.api.webhook.WebhookSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
@@ -26,6 +28,8 @@ public record CofferConfig(
     RateLimitSettings rateLimits,
     AccountCacheSettings accountCache,
     StreamSettings stream,
+    JournalSettings journal,
+    WebhookSettings webhooks,
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
     Duration idempotencyRetention,
@@ -97,6 +101,20 @@ public record CofferConfig(
             Duration.ofMillis(r.intIn("COFFER_STREAM_HEARTBEAT_MS", 15_000, 100, 600_000)),
             Duration.ofMillis(r.intIn("COFFER_STREAM_RECONCILE_MS", 2000, 100, 600_000)),
             Duration.ofMillis(r.intIn("COFFER_STREAM_SESSION_CHECK_MS", 30_000, 100, 3_600_000))),
+        new JournalSettings(
+            Duration.ofMillis(r.intIn("COFFER_JOURNAL_AUDIT_MS", 60_000, 100, 86_400_000)),
+            Duration.ofMillis(
+                r.intIn("COFFER_JOURNAL_AUDIT_WINDOW_MS", 180_000, 1000, 86_400_000))),
+        new WebhookSettings(
+            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_POLL_MS", 1000, 10, 600_000)),
+            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000)),
+            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_RETRY_BASE_MS", 10_000, 10, 3_600_000)),
+            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_RETRY_MAX_MS", 3_600_000, 10, 86_400_000)),
+            Duration.ofMillis(
+                r.intIn("COFFER_WEBHOOK_RETRY_FOR_MS", 86_400_000, 1000, 604_800_000)),
+            Duration.ofDays(r.intIn("COFFER_EVENT_RETENTION_DAYS", 30, 2, 3650)),
+            r.intIn("COFFER_WEBHOOK_MAX_PER_USER", 20, 1, 1000),
+            r.get("COFFER_WEBHOOK_ALLOW_PRIVATE", "false", CofferConfig::bool)),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.

@@ -27,7 +27,10 @@ public final class RequestBodies {
   }
 
   private static String resourceOf(RoutingContext ctx) {
-    return ctx.normalizedPath().startsWith("/v1/accounts") ? "account" : "transfer";
+    String path = ctx.normalizedPath();
+    return path.startsWith("/v1/accounts")
+        ? "account"
+        : path.startsWith("/v1/webhooks") ? "webhook" : "transfer";
   }
 
   /** A UUID field (its pattern checked by the schema). */

@@ -7,10 +7,14 @@ import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.config.HttpSettings;
 import dev.coffer.api.dashboard.DashboardRoutes;
+import dev.coffer.api.export.ExportMetrics;
+import dev.coffer.api.export.ExportRoutes;
 import dev.coffer.api.health.DependencyChecks;
 import dev.coffer.api.health.HealthRoutes;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.RouteStage;
+import dev.coffer.api.journal.JournalAudit;
+import dev.coffer.api.journal.JournalRoutes;
 import dev.coffer.api.metrics.CofferMetrics;
 import dev.coffer.api.metrics.ReplicaLagGauges;
 import dev.coffer.api.ratelimit.RateLimiting;
@@ -26,6 +30,8 @@ import dev.coffer.api.stream.StreamServer;
 import dev.coffer.api.transfer.TransferRoutes;
 import dev.coffer.api.user.PasswordHasher;
 import dev.coffer.api.user.UserRoutes;
+import dev.coffer.api.webhook.WebhookDispatcher;
+import dev.coffer.api.webhook.WebhookRoutes;
 import dev.coffer.ledger.LedgerMaintenance;
 import dev.coffer.ledger.migration.LedgerMigrations;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -69,6 +75,9 @@ public final class CofferServer {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Promise<Void> stopped = Promise.promise();
   private LedgerMaintenance maintenance;
+  private final JournalAudit journalAudit;
+  private final ExportMetrics exportMetrics = new ExportMetrics();
+  private final WebhookDispatcher webhooks;
   private AccountFeeds feeds;
   private String deployment;
 
@@ -84,6 +93,8 @@ public final class CofferServer {
     this.sessions = new SessionStore(redis, config.sessions());
     this.limiter = new SlidingWindowLimiter(redis);
     this.receipts = new WriteReceipts(sessions);
+    this.journalAudit = new JournalAudit(vertx, infra.ledger().journal(), config.journal());
+    this.webhooks = new WebhookDispatcher(vertx, infra.ledger().webhooks(), config.webhooks());
   }
 
   /** Migrates the database (when configured), connects, and starts serving. */
@@ -147,7 +158,10 @@ public final class CofferServer {
             cache,
             limits,
             transfers,
-            feeds));
+            feeds,
+            journalAudit,
+            exportMetrics,
+            webhooks));
     HttpVerticle.Shared shared =
         new HttpVerticle.Shared(
             config.http(),
@@ -212,6 +226,9 @@ public final class CofferServer {
         .addTo(handlers);
     new BalanceRoutes(infra.ledger().balances()).addTo(handlers);
     transfers.addTo(handlers);
+    new JournalRoutes(infra.ledger().journal()).addTo(handlers);
+    new ExportRoutes(infra.ledger().journalReader(), exportMetrics).addTo(handlers);
+    new WebhookRoutes(infra.ledger().webhooks(), receipts, config.webhooks()).addTo(handlers);
     return handlers;
   }
 
@@ -229,6 +246,8 @@ public final class CofferServer {
             infra.ledger().reads(),
             config.idempotencyRetention());
     maintenance.start();
+    journalAudit.start();
+    webhooks.start();
     return Future.succeededFuture();
   }
 
@@ -292,6 +311,8 @@ public final class CofferServer {
               }
               LOG.info("drained; closing background jobs, pools and Redis");
               maintenance.stop();
+              journalAudit.stop();
+              webhooks.stop();
               if (feeds != null) {
                 feeds.stop();
               }

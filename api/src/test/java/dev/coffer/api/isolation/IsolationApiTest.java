@@ -34,6 +34,15 @@ class IsolationApiTest {
         api.move("/v1/transfers", alice.token(), transfer(aliceMain, aliceOther, 100))
             .json()
             .getString("id");
+    Reply hook =
+        api.post(
+            "/v1/webhooks",
+            alice.token(),
+            new JsonObject()
+                .put("url", "https://hooks.invalid/alice")
+                .put("eventTypes", new JsonArray().add("transfer.created")));
+    assertThat(hook.status()).as(hook.toString()).isEqualTo(201);
+    String aliceHook = hook.json().getString("id");
     JsonObject before = api.account(alice, aliceMain);
     String notFound = api.get("/v1/accounts/" + UUID.randomUUID(), mallory.token()).text();
 
@@ -45,6 +54,9 @@ class IsolationApiTest {
           "/v1/accounts/" + aliceMain + "/balance",
           "/v1/accounts/" + aliceMain + "/balance?seq=1",
           "/v1/accounts/" + aliceMain + "/balance?at=2020-01-01T00:00:00Z",
+          "/v1/accounts/" + aliceMain + "/verify",
+          "/v1/accounts/" + aliceMain + "/entries.csv",
+          "/v1/accounts/" + aliceMain + "/entries.ndjson",
           "/v1/transfers/" + alicePending,
           "/v1/transfers/" + alicePosted
         }) {
@@ -104,6 +116,14 @@ class IsolationApiTest {
         api.move("/v1/transfers/" + alicePosted + "/reverse", mallory.token(), new JsonObject()),
         404,
         "not-found");
+
+    // Webhooks and events: none of Alice's can be seen or removed.
+    assertProblem(api.delete("/v1/webhooks/" + aliceHook, mallory.token()), 404, "not-found");
+    assertThat(api.get("/v1/webhooks", mallory.token()).json().getJsonArray("data")).isEmpty();
+    assertThat(api.get("/v1/events", mallory.token()).json().getJsonArray("data")).isEmpty();
+    assertThat(api.get("/v1/webhooks", alice.token()).json().getJsonArray("data")).hasSize(1);
+    assertThat(api.get("/v1/events", alice.token()).json().getJsonArray("data")).isNotEmpty();
+    assertThat(api.delete("/v1/webhooks/" + aliceHook, alice.token()).status()).isEqualTo(204);
 
     // Nothing moved, nothing leaked.
     assertThat(api.account(alice, aliceMain)).isEqualTo(before);

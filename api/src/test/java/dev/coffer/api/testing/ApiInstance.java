@@ -47,6 +47,12 @@ public final class ApiInstance implements AutoCloseable {
     env.put("COFFER_SHUTDOWN_DELAY_MS", "0");
     // Every test runs from 127.0.0.1: the limits are the rate-limit tests' business, and they set
     // their own (with subjects of their own).
+    // Webhook receivers in tests listen on this machine, and retries must come within a test.
+    env.put("COFFER_WEBHOOK_ALLOW_PRIVATE", "true");
+    env.put("COFFER_WEBHOOK_POLL_MS", "50");
+    env.put("COFFER_WEBHOOK_TIMEOUT_MS", "500");
+    env.put("COFFER_WEBHOOK_RETRY_BASE_MS", "50");
+    env.put("COFFER_WEBHOOK_RETRY_MAX_MS", "200");
     RateLimitSettings.DEFAULTS
         .keySet()
         .forEach(policy -> env.put(RateLimitSettings.variable(policy), "1000000/60"));

@@ -61,6 +61,27 @@ public final class ReadRouter {
             failure -> query.apply(primary));
   }
 
+  /**
+   * The pool a read that must be at least as fresh as {@code token} should use, for a read that
+   * cannot be re-run on another pool once it has started (a stream whose rows are already sent).
+   */
+  public Future<Pool> pool(ConsistencyToken token) {
+    if (token.equals(ConsistencyToken.LATEST) || replicaUnusable()) {
+      return Future.succeededFuture(primary);
+    }
+    if (Long.compareUnsigned(token.lsn(), replayedLsn.get()) <= 0) {
+      return Future.succeededFuture(replica);
+    }
+    return refreshReplay()
+        .map(replayed -> Long.compareUnsigned(token.lsn(), replayed) <= 0 ? replica : primary)
+        .otherwise(primary);
+  }
+
+  /** The primary, for a read the replica could not start. */
+  public Pool primary() {
+    return primary;
+  }
+
   private <T> Future<T> onReplica(Function<Pool, Future<T>> query) {
     return query
         .apply(replica)

@@ -1,0 +1,228 @@
+package dev.coffer.ledger.webhook;
+
+import dev.coffer.ledger.LedgerError;
+import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.db.Committed;
+import dev.coffer.ledger.db.ConsistencyToken;
+import dev.coffer.ledger.db.ReadRouter;
+import dev.coffer.ledger.db.WriteTransactions;
+import dev.coffer.ledger.id.Uuids;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/** Every SQL statement about webhook endpoints, events and their deliveries. */
+public final class WebhookStore {
+  /** An endpoint a user registered; its secret is only ever answered on creation. */
+  public record Endpoint(
+      UUID id, String url, List<String> eventTypes, OffsetDateTime createdAt, String secret) {}
+
+  /** An event as the API shows and sends it. */
+  public record Event(UUID id, String type, OffsetDateTime createdAt, JsonObject data) {}
+
+  /** One claimed delivery attempt: number {@code attempt} of {@code event} to {@code url}. */
+  public record Delivery(
+      UUID eventId, UUID endpointId, int attempt, Event event, String url, String secret) {}
+
+  // Counted under the user's row lock, so two concurrent creations cannot both pass the cap (NO
+  // KEY UPDATE: opening an account, whose foreign key shares the row's key, does not wait on it).
+  private static final String CREATE =
+      "WITH owner AS (SELECT id FROM users WHERE id = $2 FOR NO KEY UPDATE)"
+          + " INSERT INTO webhook_endpoints (id, owner_id, url, secret, event_types)"
+          + " SELECT $1, owner.id, $3, $4, $5 FROM owner"
+          + " WHERE (SELECT count(*) FROM webhook_endpoints WHERE owner_id = $2) < $6"
+          + " RETURNING id, url, event_types, created_at";
+  private static final String LIST =
+      "SELECT id, url, event_types, created_at FROM webhook_endpoints WHERE owner_id = $1"
+          + " ORDER BY id";
+  private static final String DELETE =
+      "DELETE FROM webhook_endpoints WHERE id = $1 AND owner_id = $2 RETURNING id";
+  private static final String EVENTS =
+      "SELECT id, type, created_at, data FROM events WHERE owner_id = $1 AND id < $2"
+          + " ORDER BY id DESC LIMIT $3";
+  // Due rows, oldest first, that no other instance holds; each attempt's lease pushes its row's
+  // next_attempt_at past the attempt's time limit, so a claim whose instance died is retried.
+  private static final String CLAIM =
+      "WITH due AS (SELECT event_id, endpoint_id FROM webhook_deliveries"
+          + " WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+          + " ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+          + " UPDATE webhook_deliveries d SET attempts = d.attempts + 1,"
+          + " next_attempt_at = clock_timestamp() + make_interval(secs => $2)"
+          + " FROM due, events e, webhook_endpoints w"
+          + " WHERE d.event_id = due.event_id AND d.endpoint_id = due.endpoint_id"
+          + " AND e.id = d.event_id AND w.id = d.endpoint_id"
+          + " RETURNING d.event_id, d.endpoint_id, d.attempts, e.type, e.created_at, e.data,"
+          + " w.url, w.secret";
+  // Only the attempt that holds the claim records its outcome: a late answer to an attempt whose
+  // lease ran out (and was claimed again) changes nothing.
+  private static final String DELIVERED =
+      "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = clock_timestamp(),"
+          + " last_error = NULL WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $3"
+          + " AND status = 'pending'";
+  private static final String RETRY =
+      "UPDATE webhook_deliveries SET next_attempt_at = clock_timestamp() + make_interval(secs"
+          + " => $4), last_error = $5 WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $3"
+          + " AND status = 'pending'";
+  private static final String GIVE_UP =
+      "UPDATE webhook_deliveries SET status = 'failed', last_error = $4"
+          + " WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $3 AND status = 'pending'";
+  private static final String PURGE = "DELETE FROM events WHERE created_at < now() - $1::interval";
+
+  private final WriteTransactions writes;
+  private final ReadRouter reads;
+
+  public WebhookStore(WriteTransactions writes, ReadRouter reads) {
+    this.writes = writes;
+    this.reads = reads;
+  }
+
+  /**
+   * Registers an endpoint of {@code owner}; null when the owner already has {@code max} of them.
+   */
+  public Future<Committed<Endpoint>> create(
+      UUID owner, String url, List<String> types, String secret, int max) {
+    return writes.run(
+        conn ->
+            conn.preparedQuery(CREATE)
+                .execute(
+                    Tuple.of(Uuids.timeOrdered(), owner, url, secret, types.toArray(String[]::new))
+                        .addInteger(max))
+                .map(rows -> rows.size() == 0 ? null : endpoint(rows.iterator().next(), secret)));
+  }
+
+  /** {@code owner}'s endpoints, oldest first (without their secrets). */
+  public Future<List<Endpoint>> list(UUID owner, ConsistencyToken token) {
+    return reads.read(
+        token,
+        pool ->
+            pool.preparedQuery(LIST)
+                .execute(Tuple.of(owner))
+                .map(
+                    rows -> {
+                      List<Endpoint> all = new ArrayList<>();
+                      rows.forEach(row -> all.add(endpoint(row, null)));
+                      return all;
+                    }));
+  }
+
+  /** Removes {@code owner}'s endpoint and its pending deliveries; not-found otherwise. */
+  public Future<Committed<Void>> delete(UUID owner, UUID id) {
+    return writes.run(
+        conn ->
+            conn.preparedQuery(DELETE)
+                .execute(Tuple.of(id, owner))
+                .map(
+                    rows -> {
+                      if (rows.size() == 0) {
+                        throw new LedgerException(LedgerError.NOT_FOUND, "no such webhook");
+                      }
+                      return null;
+                    }));
+  }
+
+  /** Up to {@code limit} of {@code owner}'s events older than {@code before} (null: newest). */
+  public Future<List<Event>> events(UUID owner, UUID before, int limit, ConsistencyToken token) {
+    UUID below = before == null ? new UUID(-1L, -1L) : before;
+    return reads.read(
+        token,
+        pool ->
+            pool.preparedQuery(EVENTS)
+                .execute(Tuple.of(owner, below, limit))
+                .map(
+                    rows -> {
+                      List<Event> page = new ArrayList<>();
+                      rows.forEach(row -> page.add(event(row)));
+                      return page;
+                    }));
+  }
+
+  /** Claims up to {@code limit} due deliveries for {@code lease}. */
+  public Future<List<Delivery>> claim(int limit, Duration lease) {
+    Pool primary = writes.primary();
+    return primary
+        .preparedQuery(CLAIM)
+        .execute(Tuple.of(limit, lease.toMillis() / 1000.0))
+        .map(
+            rows -> {
+              List<Delivery> claimed = new ArrayList<>();
+              rows.forEach(
+                  row ->
+                      claimed.add(
+                          new Delivery(
+                              row.getUUID("event_id"),
+                              row.getUUID("endpoint_id"),
+                              row.getInteger("attempts"),
+                              event(row, "event_id"),
+                              row.getString("url"),
+                              row.getString("secret"))));
+              return claimed;
+            });
+  }
+
+  /** Records that attempt {@code d} was answered 2xx. */
+  public Future<Void> delivered(Delivery d) {
+    return writes
+        .primary()
+        .preparedQuery(DELIVERED)
+        .execute(Tuple.of(d.eventId(), d.endpointId(), d.attempt()))
+        .mapEmpty();
+  }
+
+  /** Records that attempt {@code d} failed; the next is due after {@code delay}. */
+  public Future<Void> retry(Delivery d, Duration delay, String error) {
+    return writes
+        .primary()
+        .preparedQuery(RETRY)
+        .execute(
+            Tuple.of(d.eventId(), d.endpointId(), d.attempt(), delay.toMillis() / 1000.0, error))
+        .mapEmpty();
+  }
+
+  /** Records that attempt {@code d} failed and no other will be made. */
+  public Future<Void> giveUp(Delivery d, String error) {
+    return writes
+        .primary()
+        .preparedQuery(GIVE_UP)
+        .execute(Tuple.of(d.eventId(), d.endpointId(), d.attempt(), error))
+        .mapEmpty();
+  }
+
+  /** Deletes events (and their deliveries) older than {@code retention}. */
+  public Future<Integer> purge(Duration retention) {
+    return writes
+        .primary()
+        .preparedQuery(PURGE)
+        .execute(Tuple.of(retention.toSeconds() + " seconds"))
+        .map(rows -> rows.rowCount());
+  }
+
+  private static Endpoint endpoint(Row row, String secret) {
+    return new Endpoint(
+        row.getUUID("id"),
+        row.getString("url"),
+        Arrays.asList(row.getArrayOfStrings("event_types")),
+        row.getOffsetDateTime("created_at"),
+        secret);
+  }
+
+  private static Event event(Row row) {
+    return event(row, "id");
+  }
+
+  private static Event event(Row row, String idColumn) {
+    Object data = row.getValue("data");
+    return new Event(
+        row.getUUID(idColumn),
+        row.getString("type"),
+        row.getOffsetDateTime("created_at"),
+        data instanceof JsonObject json ? json : new JsonObject(String.valueOf(data)));
+  }
+}
