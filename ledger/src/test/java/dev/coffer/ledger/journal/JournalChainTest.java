@@ -117,7 +117,9 @@ class JournalChainTest {
 
     // The last entry removed: the account still records seq 4.
     String seq4 = " WHERE account_id = '" + a + "' AND seq = 4";
-    Row last = ledger.query("SELECT * FROM entries" + seq4).get(0);
+    // Every column as it was, whatever columns later changesets add.
+    String last =
+        ledger.query("SELECT to_jsonb(e)::text FROM entries e" + seq4).get(0).getString(0);
     ledger.query("DELETE FROM entries" + seq4);
     try {
       JournalVerification verdict = await(ledger.journal.verify(owner, a, ConsistencyToken.LATEST));
@@ -130,23 +132,8 @@ class JournalChainTest {
               .pools
               .primary()
               .preparedQuery(
-                  "INSERT INTO entries (account_id, seq, transfer_id, kind, amount, balance_after,"
-                      + " counterparty_account_id, status, description, created_at)"
-                      + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-              .execute(
-                  io.vertx.sqlclient.Tuple.from(
-                      new Object[] {
-                        last.getUUID("account_id"),
-                        last.getLong("seq"),
-                        last.getUUID("transfer_id"),
-                        last.getString("kind"),
-                        last.getLong("amount"),
-                        last.getLong("balance_after"),
-                        last.getUUID("counterparty_account_id"),
-                        last.getString("status"),
-                        last.getString("description"),
-                        last.getOffsetDateTime("created_at")
-                      })));
+                  "INSERT INTO entries SELECT * FROM jsonb_populate_record(NULL::entries, CAST($1::text AS jsonb))")
+              .execute(io.vertx.sqlclient.Tuple.of(last)));
     }
     ledger.assertInvariants();
   }
