@@ -6,6 +6,7 @@ import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
@@ -65,12 +66,14 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     JsonResponses.send(response, problem);
   }
 
-  // The pools' bounded wait queue is full, or a connection did not free up in time: shed the
-  // request at once rather than queue it until everything times out.
+  // The pools' bounded wait queue is full, or a connection did not free up in time (the SQL pool
+  // fails its waiter with a bare NoStackTraceThrowable "Timeout", e.g. while the primary restarts):
+  // shed the request at once rather than queue it until everything times out.
   private static boolean isDatabaseSaturated(Throwable failure) {
     return failure instanceof ConnectionPoolTooBusyException
         || (failure instanceof VertxException
-            && "Timeout waiting for connection".equals(failure.getMessage()));
+            && "Timeout waiting for connection".equals(failure.getMessage()))
+        || (failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage()));
   }
 
   static Problem problemFor(Throwable failure, int status) {
