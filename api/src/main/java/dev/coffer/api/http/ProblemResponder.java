@@ -10,6 +10,8 @@ import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.sqlclient.DatabaseException;
+import java.net.ConnectException;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -76,6 +78,18 @@ public final class ProblemResponder implements Handler<RoutingContext> {
         || (failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage()));
   }
 
+  // No connection could be made (refused, or the server is starting up or shutting down before it
+  // took the request): nothing ran, so 503 is true and a retry is safe. A connection lost while a
+  // request ran is not here: whether it committed is unknown, which stays a 500.
+  private static boolean isUnreachable(Throwable failure) {
+    if (failure instanceof ConnectException) {
+      return true;
+    }
+    return failure instanceof DatabaseException db
+        && db.getSqlState() != null
+        && (db.getSqlState().equals("57P03") || db.getSqlState().startsWith("08"));
+  }
+
   static Problem problemFor(Throwable failure, int status) {
     if (failure instanceof ProblemException pe) {
       return pe.problem();
@@ -88,6 +102,9 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     }
     if (isDatabaseSaturated(failure)) {
       return Problem.of("overloaded", "the database is at its limit right now; retry");
+    }
+    if (isUnreachable(failure)) {
+      return Problem.of("service-unavailable", "the database cannot be reached right now; retry");
     }
     int code = failure instanceof HttpException he ? he.getStatusCode() : status;
     return switch (code) {
