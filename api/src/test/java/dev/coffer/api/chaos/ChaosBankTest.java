@@ -34,9 +34,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>{@code -Dchaos.seconds} (default 60) of load, at least one round of every fault; {@code
  * -Dchaos.clients} (24), {@code -Dchaos.pause.seconds} between faults (4; 20 from 300 s of load),
- * {@code -Dchaos.port} (a free one), {@code -Dchaos.seed}. {@code dev/chaos SECONDS} runs it alone
- * on a stack of its own. Prints its figures and a last line {@code chaos: PASS} or {@code chaos:
- * FAIL}.
+ * {@code -Dchaos.batch.share} of requests that are batches (0.2) of {@code -Dchaos.batch.size}
+ * transfers (10), {@code -Dchaos.port} (a free one), {@code -Dchaos.seed}. {@code dev/chaos
+ * SECONDS} runs it alone on a stack of its own. Prints its figures and a last line {@code chaos:
+ * PASS} or {@code chaos: FAIL}.
  */
 class ChaosBankTest {
   private static final long OPENING_DEPOSIT = 1_000_000;
@@ -52,10 +53,22 @@ class ChaosBankTest {
     int pause = Integer.getInteger("chaos.pause.seconds", seconds >= 300 ? 20 : 4);
     long seed = Long.getLong("chaos.seed", new Random().nextLong());
     int port = Integer.getInteger("chaos.port", freePort());
+    BankClient.Workload workload =
+        new BankClient.Workload(
+            Double.parseDouble(System.getProperty("chaos.batch.share", "0.2")),
+            Integer.getInteger("chaos.batch.size", 10),
+            0.02);
     Path logDir = Files.createDirectories(Path.of("target", "chaos"));
     System.out.printf(
-        "chaos: %d s of load, %d clients, %d customers, a fault every %d s, seed %d, service log %s%n",
-        seconds, clients, clients * CUSTOMERS_PER_CLIENT, pause, seed, logDir.toAbsolutePath());
+        "chaos: %d s of load, %d clients, %d customers, %s, a fault every %d s, seed %d, service"
+            + " log %s%n",
+        seconds,
+        clients,
+        clients * CUSTOMERS_PER_CLIENT,
+        workload,
+        pause,
+        seed,
+        logDir.toAbsolutePath());
 
     History history = new History();
     List<Customer> customers = new ArrayList<>();
@@ -91,7 +104,7 @@ class ChaosBankTest {
                 own,
                 customers,
                 running::get,
-                0.02,
+                workload,
                 seeds.nextLong());
         client.fund(OPENING_DEPOSIT);
         bank.add(client);
@@ -183,10 +196,15 @@ class ChaosBankTest {
             .collect(Collectors.groupingBy(Operation::outcome, Collectors.counting()));
     long transferCount = transfers.values().stream().mapToLong(Long::longValue).sum();
     long deposits = operations.stream().filter(op -> op.kind() == Kind.DEPOSIT).count();
+    long singles =
+        operations.stream().filter(op -> op.kind() == Kind.TRANSFER && op.item() < 0).count();
+    long batches =
+        operations.stream().filter(op -> op.kind() == Kind.TRANSFER && op.item() == 0).count();
     System.out.printf(
         "chaos: operations: %,d transfers (%,d acknowledged, %,d refused insufficient-funds, %,d"
             + " undetermined, %,d unexpected) and %,d opening deposits in %.1f s of load (%.0f"
-            + " transfers/s); %,d acknowledged transfers sent again, %,d answers replayed%n",
+            + " transfers/s), sent as %,d single transfers and %,d batches; %,d acknowledged"
+            + " requests sent again, %,d answers replayed%n",
         transferCount,
         transfers.getOrDefault(Outcome.ACKNOWLEDGED, 0L),
         transfers.getOrDefault(Outcome.REFUSED, 0L),
@@ -195,6 +213,8 @@ class ChaosBankTest {
         deposits,
         loadNanos / 1e9,
         transferCount / (loadNanos / 1e9),
+        singles,
+        batches,
         history.resends(),
         history.replayedAnswers());
     System.out.printf(

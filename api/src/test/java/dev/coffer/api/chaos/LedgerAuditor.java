@@ -32,9 +32,9 @@ final class LedgerAuditor {
     Findings unexpected = new Findings("unexpected answers");
     Map<UUID, Operation> acknowledged = new HashMap<>();
     Findings sameId = new Findings("transfer ids acknowledged to two operations");
-    Map<String, Operation> byKey = new HashMap<>();
+    Map<String, List<Operation>> byKey = new HashMap<>();
     for (Operation op : operations) {
-      byKey.put(op.user() + " " + op.key(), op);
+      byKey.computeIfAbsent(op.user() + " " + op.key(), k -> new ArrayList<>()).add(op);
       switch (op.outcome()) {
         case UNDETERMINED -> undetermined.add(op.key());
         case UNEXPECTED -> unexpected.add(op.key() + ": " + op.detail());
@@ -90,17 +90,20 @@ final class LedgerAuditor {
     for (StoredKey k : ledger.keys()) {
       String name = k.user() + " " + k.key();
       keysSeen.add(name);
-      Operation op = byKey.get(name);
-      if (op == null || op.outcome() != Outcome.ACKNOWLEDGED) {
-        keyMismatch.add(k.key() + " stored for " + (op == null ? "no operation" : op.outcome()));
-      } else if (!op.transferId().equals(k.transferId())) {
-        keyMismatch.add(k.key() + " names " + k.transferId() + ", acknowledged " + op.transferId());
+      List<Operation> ops = byKey.get(name);
+      if (ops == null || ops.get(0).outcome() != Outcome.ACKNOWLEDGED) {
+        keyMismatch.add(
+            k.key() + " stored for " + (ops == null ? "no operation" : ops.get(0).outcome()));
+      } else {
+        List<UUID> ids = ops.stream().map(Operation::transferId).toList();
+        if (!ids.equals(k.transferIds())) {
+          keyMismatch.add(k.key() + " names " + k.transferIds() + ", acknowledged " + ids);
+        }
       }
-      if (k.transferId() != null) {
-        String other = keyOfTransfer.put(k.transferId(), k.key());
+      for (UUID id : k.transferIds()) {
+        String other = keyOfTransfer.put(id, k.key());
         if (other != null) {
-          keyMismatch.add(
-              "transfer " + k.transferId() + " named by keys " + other + " and " + k.key());
+          keyMismatch.add("transfer " + id + " named by keys " + other + " and " + k.key());
         }
       }
     }

@@ -38,16 +38,7 @@ class LedgerAuditorTest {
     deposit(bob, "d-b", bobAccount, 100);
     transfer(alice, "t-1", aliceAccount, bobAccount, 30);
     operations.add(
-        new Operation(
-            Kind.TRANSFER,
-            bob,
-            "t-2",
-            bobAccount,
-            aliceAccount,
-            1000,
-            Outcome.REFUSED,
-            null,
-            null));
+        Operation.of(Kind.TRANSFER, bob, "t-2", bobAccount, aliceAccount, 1000, Outcome.REFUSED));
     balances.put(aliceAccount, 70L);
     balances.put(bobAccount, 130L);
   }
@@ -56,7 +47,7 @@ class LedgerAuditorTest {
     UUID id = UUID.randomUUID();
     operations.add(Operation.acknowledged(Kind.DEPOSIT, user, key, null, account, amount, id));
     transfers.add(new StoredTransfer(id, "deposit", settlement, account, amount, "posted"));
-    keys.add(new StoredKey(user, key, 201, id));
+    keys.add(new StoredKey(user, key, 201, List.of(id)));
     return id;
   }
 
@@ -64,7 +55,7 @@ class LedgerAuditorTest {
     UUID id = UUID.randomUUID();
     operations.add(Operation.acknowledged(Kind.TRANSFER, user, key, from, to, amount, id));
     transfers.add(new StoredTransfer(id, "transfer", from, to, amount, "posted"));
-    keys.add(new StoredKey(user, key, 201, id));
+    keys.add(new StoredKey(user, key, 201, List.of(id)));
     return id;
   }
 
@@ -124,7 +115,7 @@ class LedgerAuditorTest {
   @Test
   void aKeyNamingAnotherTransferFails() {
     StoredKey key = keys.get(2);
-    keys.set(2, new StoredKey(key.user(), key.key(), 201, UUID.randomUUID()));
+    keys.set(2, new StoredKey(key.user(), key.key(), 201, List.of(UUID.randomUUID())));
     assertThat(audit()).singleElement().asString().contains("do not name their one transfer");
   }
 
@@ -138,16 +129,8 @@ class LedgerAuditorTest {
   @Test
   void anOperationWithoutADefinitiveAnswerFails() {
     operations.add(
-        new Operation(
-            Kind.TRANSFER,
-            alice,
-            "t-3",
-            aliceAccount,
-            bobAccount,
-            5,
-            Outcome.UNDETERMINED,
-            null,
-            null));
+        Operation.of(
+            Kind.TRANSFER, alice, "t-3", aliceAccount, bobAccount, 5, Outcome.UNDETERMINED));
     assertThat(audit()).singleElement().asString().contains("without a definitive answer");
   }
 
@@ -156,6 +139,47 @@ class LedgerAuditorTest {
     History history = History.of(operations);
     history.anomaly("resent t-1 was answered 201 transfer " + UUID.randomUUID());
     assertThat(audit(history)).singleElement().asString().contains("client-side anomalies");
+  }
+
+  @Test
+  void aBatchWhoseKeyNamesItsTransfersInOrderPasses() {
+    List<UUID> ids = batch();
+    keys.add(new StoredKey(bob, "b-1", 201, ids));
+    assertThat(audit()).isEmpty();
+  }
+
+  @Test
+  void aBatchKeyNamingOnlyPartOfItsTransfersFails() {
+    List<UUID> ids = batch();
+    keys.add(new StoredKey(bob, "b-1", 201, List.of(ids.get(1))));
+    assertThat(audit()).singleElement().asString().contains("do not name their one transfer");
+  }
+
+  // Bob pays Alice 5 and 7 in one batch request.
+  private List<UUID> batch() {
+    List<UUID> ids = new ArrayList<>();
+    long[] amounts = {5, 7};
+    for (int i = 0; i < amounts.length; i++) {
+      UUID id = UUID.randomUUID();
+      ids.add(id);
+      operations.add(
+          new Operation(
+              Kind.TRANSFER,
+              bob,
+              "b-1",
+              i,
+              bobAccount,
+              aliceAccount,
+              amounts[i],
+              Outcome.ACKNOWLEDGED,
+              id,
+              null));
+      transfers.add(
+          new StoredTransfer(id, "transfer", bobAccount, aliceAccount, amounts[i], "posted"));
+    }
+    balances.put(aliceAccount, 82L);
+    balances.put(bobAccount, 118L);
+    return ids;
   }
 
   @Test

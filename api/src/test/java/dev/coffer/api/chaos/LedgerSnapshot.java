@@ -25,8 +25,11 @@ record LedgerSnapshot(
   /** A row of {@code transfers} with the run's account on at least one side. */
   record StoredTransfer(UUID id, String kind, UUID from, UUID to, long amount, String status) {}
 
-  /** A row of {@code idempotency_keys} of a run's user, with the transfer its answer names. */
-  record StoredKey(UUID user, String key, int status, UUID transferId) {}
+  /**
+   * A row of {@code idempotency_keys} of a run's user, with the transfers its stored answer names
+   * (one, or a batch's in order).
+   */
+  record StoredKey(UUID user, String key, int status, List<UUID> transferIds) {}
 
   static LedgerSnapshot read(
       LedgerFixture ledger, Collection<UUID> accounts, Collection<UUID> users) {
@@ -60,13 +63,18 @@ record LedgerSnapshot(
                 + " WHERE user_id = ANY($1)",
             Tuple.tuple().addArrayOfUUID(users.toArray(UUID[]::new)))) {
       String body = new String(row.getBuffer(3).getBytes(), StandardCharsets.UTF_8);
-      String id = body.startsWith("{") ? new JsonObject(body).getString("id") : null;
-      keys.add(
-          new StoredKey(
-              row.getUUID(0),
-              row.getString(1),
-              row.getInteger(2),
-              id == null ? null : UUID.fromString(id)));
+      List<UUID> ids = new ArrayList<>();
+      if (body.startsWith("{")) {
+        JsonObject answer = new JsonObject(body);
+        if (answer.containsKey("data")) {
+          answer
+              .getJsonArray("data")
+              .forEach(t -> ids.add(UUID.fromString(((JsonObject) t).getString("id"))));
+        } else if (answer.getString("id") != null) {
+          ids.add(UUID.fromString(answer.getString("id")));
+        }
+      }
+      keys.add(new StoredKey(row.getUUID(0), row.getString(1), row.getInteger(2), ids));
     }
     String broken = null;
     try {

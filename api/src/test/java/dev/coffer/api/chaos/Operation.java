@@ -4,12 +4,14 @@ import java.util.UUID;
 
 /**
  * One money movement a client asked for, with the definitive answer it got: what the auditor holds
- * the ledger to.
+ * the ledger to. The transfers of one batch request share its key; {@code item} is the place of
+ * each in the batch (-1 for a request of one).
  */
 record Operation(
     Kind kind,
     UUID user,
     String key,
+    int item,
     UUID from,
     UUID to,
     long amount,
@@ -35,6 +37,11 @@ record Operation(
 
   static Operation acknowledged(
       Kind kind, UUID user, String key, UUID from, UUID to, long amount, UUID id) {
-    return new Operation(kind, user, key, from, to, amount, Outcome.ACKNOWLEDGED, id, null);
+    return new Operation(kind, user, key, -1, from, to, amount, Outcome.ACKNOWLEDGED, id, null);
+  }
+
+  static Operation of(
+      Kind kind, UUID user, String key, UUID from, UUID to, long amount, Outcome outcome) {
+    return new Operation(kind, user, key, -1, from, to, amount, outcome, null, null);
   }
 }
