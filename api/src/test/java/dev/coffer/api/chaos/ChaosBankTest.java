@@ -35,13 +35,12 @@ import org.junit.jupiter.api.Test;
  * <p>{@code -Dchaos.seconds} (default 60) of load, at least one round of every fault; {@code
  * -Dchaos.clients} (24), {@code -Dchaos.pause.seconds} between faults (4; 20 from 300 s of load),
  * {@code -Dchaos.batch.share} of requests that are batches (0.2) of {@code -Dchaos.batch.size}
- * transfers (10), {@code -Dchaos.port} (a free one), {@code -Dchaos.seed}. {@code dev/chaos
- * SECONDS} runs it alone on a stack of its own. Prints its figures and a last line {@code chaos:
- * PASS} or {@code chaos: FAIL}.
+ * transfers (10), {@code -Dchaos.customers.per.client} (2; each has one account), {@code
+ * -Dchaos.port} (a free one), {@code -Dchaos.seed}. {@code dev/chaos SECONDS} runs it alone on a
+ * stack of its own. Prints its figures and a last line {@code chaos: PASS} or {@code chaos: FAIL}.
  */
 class ChaosBankTest {
-  private static final long OPENING_DEPOSIT = 1_000_000;
-  private static final int CUSTOMERS_PER_CLIENT = 2;
+  private static final long OPENING_DEPOSIT = 100_000;
   private static final Duration PATIENCE = Duration.ofSeconds(180);
 
   @Test
@@ -50,6 +49,7 @@ class ChaosBankTest {
     assumeTrue(stack.controllable(), "needs a stack whose parts the test may kill and restart");
     int seconds = Integer.getInteger("chaos.seconds", 60);
     int clients = Integer.getInteger("chaos.clients", 24);
+    int perClient = Integer.getInteger("chaos.customers.per.client", 2);
     int pause = Integer.getInteger("chaos.pause.seconds", seconds >= 300 ? 20 : 4);
     long seed = Long.getLong("chaos.seed", new Random().nextLong());
     int port = Integer.getInteger("chaos.port", freePort());
@@ -62,13 +62,7 @@ class ChaosBankTest {
     System.out.printf(
         "chaos: %d s of load, %d clients, %d customers, %s, a fault every %d s, seed %d, service"
             + " log %s%n",
-        seconds,
-        clients,
-        clients * CUSTOMERS_PER_CLIENT,
-        workload,
-        pause,
-        seed,
-        logDir.toAbsolutePath());
+        seconds, clients, clients * perClient, workload, pause, seed, logDir.toAbsolutePath());
 
     History history = new History();
     List<Customer> customers = new ArrayList<>();
@@ -84,18 +78,29 @@ class ChaosBankTest {
     try {
       service.awaitReady();
       BankHttp http =
-          new BankHttp("http://" + service.address(), history, Duration.ofSeconds(5), PATIENCE);
+          new BankHttp("http://" + service.address(), history, Duration.ofSeconds(15), PATIENCE);
       String run = UUID.randomUUID().toString().substring(0, 8);
-      for (int i = 0; i < clients * CUSTOMERS_PER_CLIENT; i++) {
-        customers.add(
-            open(http, new Customer("chaos-" + run + "-" + i + "@example.com", "chaos " + run)));
+      // Opened in parallel: the long run has hundreds of customers.
+      java.util.concurrent.ExecutorService opening =
+          java.util.concurrent.Executors.newFixedThreadPool(clients);
+      try {
+        List<java.util.concurrent.Future<Customer>> opened = new ArrayList<>();
+        for (int i = 0; i < perClient * clients; i++) {
+          Customer customer =
+              new Customer("chaos-" + run + "-" + i + "@example.com", "chaos " + run);
+          opened.add(opening.submit(() -> open(http, customer)));
+        }
+        for (var future : opened) {
+          customers.add(future.get());
+        }
+      } finally {
+        opening.shutdown();
       }
       Random seeds = new Random(seed);
       List<BankClient> bank = new ArrayList<>();
       var running = new java.util.concurrent.atomic.AtomicBoolean(true);
       for (int c = 0; c < clients; c++) {
-        List<Customer> own =
-            customers.subList(c * CUSTOMERS_PER_CLIENT, (c + 1) * CUSTOMERS_PER_CLIENT);
+        List<Customer> own = customers.subList(c * perClient, (c + 1) * perClient);
         BankClient client =
             new BankClient(
                 "c" + c + "-" + run,
