@@ -22,7 +22,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -81,10 +85,9 @@ class ChaosBankTest {
           new BankHttp("http://" + service.address(), history, Duration.ofSeconds(15), PATIENCE);
       String run = UUID.randomUUID().toString().substring(0, 8);
       // Opened in parallel: the long run has hundreds of customers.
-      java.util.concurrent.ExecutorService opening =
-          java.util.concurrent.Executors.newFixedThreadPool(clients);
+      ExecutorService opening = Executors.newFixedThreadPool(clients);
       try {
-        List<java.util.concurrent.Future<Customer>> opened = new ArrayList<>();
+        List<Future<Customer>> opened = new ArrayList<>();
         for (int i = 0; i < perClient * clients; i++) {
           Customer customer =
               new Customer("chaos-" + run + "-" + i + "@example.com", "chaos " + run);
@@ -98,7 +101,7 @@ class ChaosBankTest {
       }
       Random seeds = new Random(seed);
       List<BankClient> bank = new ArrayList<>();
-      var running = new java.util.concurrent.atomic.AtomicBoolean(true);
+      AtomicBoolean running = new AtomicBoolean(true);
       for (int c = 0; c < clients; c++) {
         List<Customer> own = customers.subList(c * perClient, (c + 1) * perClient);
         BankClient client =
@@ -117,7 +120,12 @@ class ChaosBankTest {
       schedule =
           new FaultSchedule(new StackFaults(stack, service).all(), Duration.ofSeconds(pause));
       List<Thread> threads = new ArrayList<>();
-      bank.forEach(client -> threads.add(new Thread(client, "chaos-client-" + threads.size())));
+      for (BankClient client : bank) {
+        Thread thread = new Thread(client, "chaos-client-" + threads.size());
+        // A client that dies leaves its last request unrecorded: say so, the audit will differ.
+        thread.setUncaughtExceptionHandler((t, e) -> history.anomaly(t.getName() + " died: " + e));
+        threads.add(thread);
+      }
       long loadStarted = System.nanoTime();
       threads.forEach(Thread::start);
       try {
