@@ -56,12 +56,15 @@ public final class TestStack {
     return scripted;
   }
 
-  /** Runs {@code dev/stack ARGS...}, e.g. {@code stop replica}; fails the test on error. */
-  public void script(String... args) {
+  /**
+   * Runs {@code dev/stack ARGS...}, e.g. {@code stop replica}; fails the test on error. Returns
+   * what it printed (stdout, then stderr).
+   */
+  public String script(String... args) {
     if (!scripted) {
       throw new IllegalStateException("the stack is not the local script's: cannot run " + args[0]);
     }
-    run(args);
+    return run(args);
   }
 
   private static TestStack start() {

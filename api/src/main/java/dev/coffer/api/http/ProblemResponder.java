@@ -6,9 +6,12 @@ import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.sqlclient.DatabaseException;
+import java.net.ConnectException;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -65,12 +68,26 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     JsonResponses.send(response, problem);
   }
 
-  // The pools' bounded wait queue is full, or a connection did not free up in time: shed the
-  // request at once rather than queue it until everything times out.
+  // The pools' bounded wait queue is full, or a connection did not free up in time (the SQL pool
+  // fails its waiter with a bare NoStackTraceThrowable "Timeout", e.g. while the primary restarts):
+  // shed the request at once rather than queue it until everything times out.
   private static boolean isDatabaseSaturated(Throwable failure) {
     return failure instanceof ConnectionPoolTooBusyException
         || (failure instanceof VertxException
-            && "Timeout waiting for connection".equals(failure.getMessage()));
+            && "Timeout waiting for connection".equals(failure.getMessage()))
+        || (failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage()));
+  }
+
+  // No connection could be made (refused, or the server is starting up or shutting down before it
+  // took the request): nothing ran, so 503 is true and a retry is safe. A connection lost while a
+  // request ran is not here: whether it committed is unknown, which stays a 500.
+  private static boolean isUnreachable(Throwable failure) {
+    if (failure instanceof ConnectException) {
+      return true;
+    }
+    return failure instanceof DatabaseException db
+        && db.getSqlState() != null
+        && (db.getSqlState().equals("57P03") || db.getSqlState().startsWith("08"));
   }
 
   static Problem problemFor(Throwable failure, int status) {
@@ -85,6 +102,9 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     }
     if (isDatabaseSaturated(failure)) {
       return Problem.of("overloaded", "the database is at its limit right now; retry");
+    }
+    if (isUnreachable(failure)) {
+      return Problem.of("service-unavailable", "the database cannot be reached right now; retry");
     }
     int code = failure instanceof HttpException he ? he.getStatusCode() : status;
     return switch (code) {

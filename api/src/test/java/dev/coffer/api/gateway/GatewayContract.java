@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
+import dev.coffer.api.testing.CofferProcess;
 import dev.coffer.api.testing.Reply;
 import dev.coffer.ledger.LedgerFixture;
 import dev.coffer.testkit.TestStack;

@@ -1,4 +1,4 @@
-package dev.coffer.api.gateway;
+package dev.coffer.api.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Coffer instance as its own process (the test's classpath), named, on a fixed port that it keeps
  * across restarts, so that a gateway's configuration stays valid. Each run logs to a file of its
- * own; the request log lines tell which instance served what, for which client address.
+ * own; the request log lines tell which instance served what, for which client address. Used by the
+ * gateway tests and by the chaos test, which also SIGKILLs it.
  */
-final class CofferProcess implements AutoCloseable {
+public final class CofferProcess implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -45,7 +46,8 @@ final class CofferProcess implements AutoCloseable {
   }
 
   /** Starts {@code name} on {@code port}; {@code overrides} are extra COFFER_* settings. */
-  static CofferProcess launch(String name, int port, Path logDir, Map<String, String> overrides) {
+  public static CofferProcess launch(
+      String name, int port, Path logDir, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(TestStack.get().settings().asEnvironment());
     env.put("COFFER_HTTP_HOST", "127.0.0.1");
     env.put("COFFER_HTTP_PORT", Integer.toString(port));
@@ -61,11 +63,11 @@ final class CofferProcess implements AutoCloseable {
     return instance;
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  String address() {
+  public String address() {
     return "127.0.0.1:" + port;
   }
 
@@ -90,7 +92,7 @@ final class CofferProcess implements AutoCloseable {
   }
 
   /** Waits until /health/ready answers 200; fails with the log's tail when the process died. */
-  void awaitReady() throws InterruptedException {
+  public void awaitReady() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     HttpRequest ready =
         HttpRequest.newBuilder(URI.create("http://" + address() + "/health/ready"))
@@ -111,28 +113,44 @@ final class CofferProcess implements AutoCloseable {
   }
 
   /** SIGTERM, then waits for the graceful exit (0) that Coffer promises. */
-  void terminate() throws InterruptedException {
+  public void terminate() throws InterruptedException {
     process.destroy();
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(name + " exits after SIGTERM").isTrue();
     assertThat(process.exitValue()).as(name + " exit code:\n" + tail()).isZero();
   }
 
   /** SIGTERM, wait for the exit, start again on the same port, wait until ready. */
-  void restart() throws InterruptedException {
+  public void restart() throws InterruptedException {
     terminate();
     spawn();
     awaitReady();
   }
 
+  /** SIGKILL, as a crash or an OOM killer would: no drain, no answer to requests in flight. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as(name + " dies on SIGKILL").isTrue();
+  }
+
+  /** Starts again on the same port (after {@link #kill}) and waits until ready. */
+  public void start() throws InterruptedException {
+    spawn();
+    awaitReady();
+  }
+
+  public int port() {
+    return port;
+  }
+
   /** The request log lines of every run of this instance. */
-  List<JsonObject> requests() {
+  public List<JsonObject> requests() {
     List<JsonObject> all = new ArrayList<>();
     logs.forEach(log -> all.addAll(requests(log)));
     return all;
   }
 
   /** The request log lines of the current run. */
-  List<JsonObject> requestsOfThisRun() {
+  public List<JsonObject> requestsOfThisRun() {
     return requests(logs.get(logs.size() - 1));
   }
 

@@ -1,0 +1,255 @@
+package dev.coffer.api.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.coffer.api.chaos.BankHttp.Answer;
+import dev.coffer.api.chaos.Operation.Kind;
+import dev.coffer.api.chaos.Operation.Outcome;
+import dev.coffer.api.testing.CofferProcess;
+import dev.coffer.ledger.LedgerFixture;
+import dev.coffer.testkit.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chaos bank: many clients move money through a Coffer process while its stack is broken in
+ * turn (Redis master SIGKILL, replica stopped, service SIGKILL, primary restarted, primary
+ * stalled), retrying each request with its Idempotency-Key until a definitive answer; then every
+ * balance, transfer and key is checked in the primary against what the clients saw acknowledged.
+ *
+ * <p>{@code -Dchaos.seconds} (default 60) of load, at least one round of every fault; {@code
+ * -Dchaos.clients} (24), {@code -Dchaos.pause.seconds} between faults (4; 20 from 300 s of load),
+ * {@code -Dchaos.batch.share} of requests that are batches (0.2) of {@code -Dchaos.batch.size}
+ * transfers (10), {@code -Dchaos.customers.per.client} (2; each has one account), {@code
+ * -Dchaos.port} (a free one), {@code -Dchaos.seed}. {@code dev/chaos SECONDS} runs it alone on a
+ * stack of its own. Prints its figures and a last line {@code chaos: PASS} or {@code chaos: FAIL}.
+ */
+class ChaosBankTest {
+  private static final long OPENING_DEPOSIT = 100_000;
+  private static final Duration PATIENCE = Duration.ofSeconds(180);
+
+  @Test
+  void everyBalanceIsWhatTheClientsSawAcknowledgedThroughEveryFault() throws Exception {
+    TestStack stack = TestStack.get();
+    assumeTrue(stack.controllable(), "needs a stack whose parts the test may kill and restart");
+    int seconds = Integer.getInteger("chaos.seconds", 60);
+    int clients = Integer.getInteger("chaos.clients", 24);
+    int perClient = Integer.getInteger("chaos.customers.per.client", 2);
+    int pause = Integer.getInteger("chaos.pause.seconds", seconds >= 300 ? 20 : 4);
+    long seed = Long.getLong("chaos.seed", new Random().nextLong());
+    int port = Integer.getInteger("chaos.port", freePort());
+    BankClient.Workload workload =
+        new BankClient.Workload(
+            Double.parseDouble(System.getProperty("chaos.batch.share", "0.2")),
+            Integer.getInteger("chaos.batch.size", 10),
+            0.02);
+    Path logDir = Files.createDirectories(Path.of("target", "chaos"));
+    System.out.printf(
+        "chaos: %d s of load, %d clients, %d customers, %s, a fault every %d s, seed %d, service"
+            + " log %s%n",
+        seconds, clients, clients * perClient, workload, pause, seed, logDir.toAbsolutePath());
+
+    History history = new History();
+    List<Customer> customers = new ArrayList<>();
+    FaultSchedule schedule;
+    long started = System.nanoTime();
+    long loadNanos;
+    CofferProcess service =
+        CofferProcess.launch(
+            "coffer-chaos",
+            port,
+            logDir,
+            Map.of("COFFER_EVENT_LOOPS", "2", "COFFER_SHUTDOWN_DELAY_MS", "0"));
+    try {
+      service.awaitReady();
+      BankHttp http =
+          new BankHttp("http://" + service.address(), history, Duration.ofSeconds(15), PATIENCE);
+      String run = UUID.randomUUID().toString().substring(0, 8);
+      // Opened in parallel: the long run has hundreds of customers.
+      ExecutorService opening = Executors.newFixedThreadPool(clients);
+      try {
+        List<Future<Customer>> opened = new ArrayList<>();
+        for (int i = 0; i < perClient * clients; i++) {
+          Customer customer =
+              new Customer("chaos-" + run + "-" + i + "@example.com", "chaos " + run);
+          opened.add(opening.submit(() -> open(http, customer)));
+        }
+        for (var future : opened) {
+          customers.add(future.get());
+        }
+      } finally {
+        opening.shutdown();
+      }
+      Random seeds = new Random(seed);
+      List<BankClient> bank = new ArrayList<>();
+      AtomicBoolean running = new AtomicBoolean(true);
+      for (int c = 0; c < clients; c++) {
+        List<Customer> own = customers.subList(c * perClient, (c + 1) * perClient);
+        BankClient client =
+            new BankClient(
+                "c" + c + "-" + run,
+                http,
+                history,
+                own,
+                customers,
+                running::get,
+                workload,
+                seeds.nextLong());
+        client.fund(OPENING_DEPOSIT);
+        bank.add(client);
+      }
+      schedule =
+          new FaultSchedule(new StackFaults(stack, service).all(), Duration.ofSeconds(pause));
+      List<Thread> threads = new ArrayList<>();
+      for (BankClient client : bank) {
+        Thread thread = new Thread(client, "chaos-client-" + threads.size());
+        // A client that dies leaves its last request unrecorded: say so, the audit will differ.
+        thread.setUncaughtExceptionHandler((t, e) -> history.anomaly(t.getName() + " died: " + e));
+        threads.add(thread);
+      }
+      long loadStarted = System.nanoTime();
+      threads.forEach(Thread::start);
+      try {
+        schedule.run(Duration.ofSeconds(seconds));
+      } finally {
+        running.set(false);
+        for (Thread thread : threads) {
+          thread.join(PATIENCE.toMillis() + 30_000);
+        }
+      }
+      loadNanos = System.nanoTime() - loadStarted;
+    } finally {
+      service.close();
+      restore(stack);
+    }
+
+    Set<UUID> accounts = customers.stream().map(c -> c.account).collect(Collectors.toSet());
+    Set<UUID> users = customers.stream().map(c -> c.id).collect(Collectors.toSet());
+    Vertx vertx = Vertx.vertx();
+    List<String> findings;
+    LedgerSnapshot snapshot;
+    try (LedgerFixture ledger = new LedgerFixture(vertx, stack.settings())) {
+      snapshot = LedgerSnapshot.read(ledger, accounts, users);
+      findings = LedgerAuditor.audit(history, snapshot, accounts);
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+    report(history, schedule, snapshot, findings, loadNanos, System.nanoTime() - started);
+    assertThat(findings).as("chaos audit findings").isEmpty();
+  }
+
+  private static Customer open(BankHttp http, Customer customer) throws InterruptedException {
+    Answer signUp =
+        http.untilDefinitive(
+            null,
+            "/v1/users",
+            null,
+            new JsonObject().put("email", customer.email).put("password", customer.password));
+    assertThat(signUp).isNotNull();
+    // 409 email-taken: an earlier attempt whose answer was lost did sign up.
+    assertThat(signUp.status()).as(signUp.describe()).isIn(201, 409);
+    http.logIn(customer);
+    Answer account =
+        http.untilDefinitive(
+            customer, "/v1/accounts", null, new JsonObject().put("currency", "EUR"));
+    assertThat(account).isNotNull();
+    assertThat(account.status()).as(account.describe()).isEqualTo(201);
+    customer.account = UUID.fromString(account.body().getString("id"));
+    return customer;
+  }
+
+  // Whatever a fault left down comes back, so that the tests after this one find their stack.
+  private static void restore(TestStack stack) throws InterruptedException {
+    stack.script("up");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!stack
+        .script(
+            "psql",
+            "primary",
+            "-At",
+            "-c",
+            "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
+        .lines()
+        .anyMatch(line -> line.strip().equals("1"))) {
+      assertThat(System.nanoTime()).as("the replica streams again").isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  private static void report(
+      History history,
+      FaultSchedule schedule,
+      LedgerSnapshot snapshot,
+      List<String> findings,
+      long loadNanos,
+      long totalNanos) {
+    List<Operation> operations = history.operations();
+    Map<Outcome, Long> transfers =
+        operations.stream()
+            .filter(op -> op.kind() == Kind.TRANSFER)
+            .collect(Collectors.groupingBy(Operation::outcome, Collectors.counting()));
+    long transferCount = transfers.values().stream().mapToLong(Long::longValue).sum();
+    long deposits = operations.stream().filter(op -> op.kind() == Kind.DEPOSIT).count();
+    long singles =
+        operations.stream().filter(op -> op.kind() == Kind.TRANSFER && op.item() < 0).count();
+    long batches =
+        operations.stream().filter(op -> op.kind() == Kind.TRANSFER && op.item() == 0).count();
+    System.out.printf(
+        "chaos: operations: %,d transfers (%,d acknowledged, %,d refused insufficient-funds, %,d"
+            + " undetermined, %,d unexpected) and %,d opening deposits in %.1f s of load (%.0f"
+            + " transfers/s), sent as %,d single transfers and %,d batches; %,d acknowledged"
+            + " requests sent again, %,d answers replayed%n",
+        transferCount,
+        transfers.getOrDefault(Outcome.ACKNOWLEDGED, 0L),
+        transfers.getOrDefault(Outcome.REFUSED, 0L),
+        transfers.getOrDefault(Outcome.UNDETERMINED, 0L),
+        transfers.getOrDefault(Outcome.UNEXPECTED, 0L),
+        deposits,
+        loadNanos / 1e9,
+        transferCount / (loadNanos / 1e9),
+        singles,
+        batches,
+        history.resends(),
+        history.replayedAnswers());
+    System.out.printf(
+        "chaos: faults: %d applied: %s%n", schedule.applied().size(), schedule.counts());
+    System.out.printf("chaos: client-visible errors (retried): %s%n", history.errors());
+    System.out.printf(
+        "chaos: longest time to a definitive answer: %,d ms%n", history.longestWaitMillis());
+    System.out.printf(
+        "chaos: audit: %,d transfers and %,d idempotency keys of the run in the primary, %d"
+            + " balances, ledger invariants %s; whole run %.1f s%n",
+        snapshot.transfers().size(),
+        snapshot.keys().size(),
+        snapshot.balances().size(),
+        snapshot.invariantsBroken() == null ? "held" : "BROKEN",
+        totalNanos / 1e9);
+    findings.forEach(finding -> System.out.println("chaos: FINDING " + finding));
+    System.out.println(findings.isEmpty() ? "chaos: PASS" : "chaos: FAIL");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

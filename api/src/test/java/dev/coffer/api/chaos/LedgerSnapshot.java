@@ -1,0 +1,93 @@
+package dev.coffer.api.chaos;
+
+import dev.coffer.ledger.LedgerFixture;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What the primary holds about the run's accounts and users, read straight from the tables after
+ * the load: the auditor compares it with what the clients saw.
+ */
+record LedgerSnapshot(
+    List<StoredTransfer> transfers,
+    Map<UUID, Long> balances,
+    List<StoredKey> keys,
+    String invariantsBroken) {
+
+  /** A row of {@code transfers} with the run's account on at least one side. */
+  record StoredTransfer(UUID id, String kind, UUID from, UUID to, long amount, String status) {}
+
+  /**
+   * A row of {@code idempotency_keys} of a run's user, with the transfers its stored answer names
+   * (one, or a batch's in order).
+   */
+  record StoredKey(UUID user, String key, int status, List<UUID> transferIds) {}
+
+  static LedgerSnapshot read(
+      LedgerFixture ledger, Collection<UUID> accounts, Collection<UUID> users) {
+    Tuple accountIds = Tuple.tuple().addArrayOfUUID(accounts.toArray(UUID[]::new));
+    List<StoredTransfer> transfers = new ArrayList<>();
+    for (Row row :
+        rows(
+            ledger,
+            "SELECT id, kind, from_account_id, to_account_id, amount, status FROM transfers"
+                + " WHERE from_account_id = ANY($1) OR to_account_id = ANY($1)",
+            accountIds)) {
+      transfers.add(
+          new StoredTransfer(
+              row.getUUID(0),
+              row.getString(1),
+              row.getUUID(2),
+              row.getUUID(3),
+              row.getLong(4),
+              row.getString(5)));
+    }
+    Map<UUID, Long> balances = new HashMap<>();
+    for (Row row :
+        rows(ledger, "SELECT id, balance FROM accounts WHERE id = ANY($1)", accountIds)) {
+      balances.put(row.getUUID(0), row.getLong(1));
+    }
+    List<StoredKey> keys = new ArrayList<>();
+    for (Row row :
+        rows(
+            ledger,
+            "SELECT user_id, key, response_status, response_body FROM idempotency_keys"
+                + " WHERE user_id = ANY($1)",
+            Tuple.tuple().addArrayOfUUID(users.toArray(UUID[]::new)))) {
+      String body = new String(row.getBuffer(3).getBytes(), StandardCharsets.UTF_8);
+      List<UUID> ids = new ArrayList<>();
+      if (body.startsWith("{")) {
+        JsonObject answer = new JsonObject(body);
+        if (answer.containsKey("data")) {
+          answer
+              .getJsonArray("data")
+              .forEach(t -> ids.add(UUID.fromString(((JsonObject) t).getString("id"))));
+        } else if (answer.getString("id") != null) {
+          ids.add(UUID.fromString(answer.getString("id")));
+        }
+      }
+      keys.add(new StoredKey(row.getUUID(0), row.getString(1), row.getInteger(2), ids));
+    }
+    String broken = null;
+    try {
+      ledger.assertInvariants();
+    } catch (AssertionError e) {
+      broken = e.getMessage();
+    }
+    return new LedgerSnapshot(transfers, balances, keys, broken);
+  }
+
+  private static List<Row> rows(LedgerFixture ledger, String sql, Tuple args) {
+    List<Row> rows = new ArrayList<>();
+    LedgerFixture.await(ledger.pools.primary().preparedQuery(sql).execute(args)).forEach(rows::add);
+    return rows;
+  }
+}
