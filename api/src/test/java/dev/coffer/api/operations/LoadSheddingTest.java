@@ -7,18 +7,26 @@ import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
 import dev.coffer.api.testing.Reply;
+import dev.coffer.ledger.LedgerExtension;
+import dev.coffer.ledger.LedgerFixture;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Past its bounds an instance answers 503 at once instead of queueing, then recovers. */
+@ExtendWith(LedgerExtension.class)
 class LoadSheddingTest {
   private record Timed(Reply reply, long nanos) {}
 
@@ -84,7 +92,7 @@ class LoadSheddingTest {
   // Found by the chaos test: while the primary restarted, a connection that did not free up within
   // COFFER_PG_CONNECT_TIMEOUT_MS failed the request with Vert.x's bare "Timeout", answered 500.
   @Test
-  void aConnectionThatDoesNotFreeUpInTimeIsA503NotA500() throws Exception {
+  void aConnectionThatDoesNotFreeUpInTimeIsA503NotA500(LedgerFixture ledger) throws Exception {
     try (ApiInstance instance =
             ApiInstance.start(
                 Map.of(
@@ -94,24 +102,42 @@ class LoadSheddingTest {
         ApiClient api = instance.client()) {
       Caller caller = api.newCaller();
       String account = api.openAccount(caller, "EUR");
-      List<Timed> replies =
-          burst(
-              api,
-              100,
+      // The account's row held from outside: the first deposit takes the pool's one connection
+      // and waits on the lock, so every other one waits for the connection past its time-out.
+      SqlConnection holder = LedgerFixture.await(ledger.pools.primary().getConnection());
+      Transaction lock = LedgerFixture.await(holder.begin());
+      LedgerFixture.await(
+          holder.query("SELECT 1 FROM accounts WHERE id = '" + account + "' FOR UPDATE").execute());
+      int n = 20;
+      ExecutorService pool = Executors.newFixedThreadPool(n);
+      try {
+        CompletionService<Reply> calls = new ExecutorCompletionService<>(pool);
+        for (int i = 0; i < n; i++) {
+          calls.submit(
               () ->
                   api.move(
                       "/v1/deposits",
                       caller.token(),
                       new JsonObject().put("accountId", account).put("amount", 1)));
-      long created = replies.stream().filter(t -> t.reply().status() == 201).count();
-      List<Timed> timedOut = replies.stream().filter(t -> t.reply().status() != 201).toList();
-      assertThat(timedOut).as("some waited past the connect time-out").isNotEmpty();
-      timedOut.forEach(
-          t -> {
-            assertProblem(t.reply(), 503, "overloaded");
-            assertThat(t.reply().header("Retry-After")).isNotBlank();
-          });
-      assertThat(api.account(caller, account).getLong("balance")).isEqualTo(created);
+        }
+        List<Reply> replies = new ArrayList<>();
+        for (int i = 0; i < n - 1; i++) {
+          replies.add(calls.take().get());
+        }
+        LedgerFixture.await(lock.commit());
+        replies.add(calls.take().get());
+        List<Reply> refused = replies.stream().filter(r -> r.status() != 201).toList();
+        assertThat(refused).as("the deposits that waited for the connection").hasSize(n - 1);
+        refused.forEach(
+            r -> {
+              assertProblem(r, 503, "overloaded");
+              assertThat(r.header("Retry-After")).isNotBlank();
+            });
+        assertThat(api.account(caller, account).getLong("balance")).isEqualTo(1);
+      } finally {
+        pool.shutdown();
+        holder.close();
+      }
     }
   }
 
