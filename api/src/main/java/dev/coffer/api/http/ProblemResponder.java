@@ -12,8 +12,11 @@ import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.sqlclient.DatabaseException;
 import java.net.ConnectException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -40,10 +43,7 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     }
     Problem problem = problemFor(ctx.failure(), ctx.statusCode());
     if (problem.status() >= 500 && problem.status() != 503) {
-      LOG.log(
-          Level.SEVERE,
-          "request failed: " + ctx.request().method() + " " + ctx.request().path(),
-          ctx.failure());
+      logFailure(ctx, problem);
     }
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
@@ -66,6 +66,23 @@ public final class ProblemResponder implements Handler<RoutingContext> {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
     JsonResponses.send(response, problem);
+  }
+
+  // One structured line an operator can act on: which request (its id, as the client and the
+  // request log know it), which route, and the exception with its stack trace.
+  private static void logFailure(RoutingContext ctx, Problem problem) {
+    RequestState state = RequestState.of(ctx);
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put(
+        "requestId", state != null ? state.id() : ctx.response().headers().get("X-Request-Id"));
+    fields.put("method", ctx.request().method().name());
+    fields.put("route", state != null ? state.route() : ctx.request().path());
+    fields.put("status", problem.status());
+    LogRecord record = new LogRecord(Level.SEVERE, "request failed");
+    record.setLoggerName(LOG.getName());
+    record.setParameters(new Object[] {fields});
+    record.setThrown(ctx.failure());
+    LOG.log(record);
   }
 
   // The pools' bounded wait queue is full, or a connection did not free up in time (the SQL pool

@@ -80,9 +80,12 @@ public final class JsonLogHandler extends Handler {
           writeField(json, String.valueOf(field.getKey()), field.getValue());
         }
       }
-      if (record.getThrown() != null) {
-        json.writeStringField("error", record.getThrown().toString());
-        json.writeStringField("stack", stackTrace(record.getThrown()));
+      Throwable thrown = record.getThrown();
+      if (thrown != null) {
+        json.writeStringField("error", thrown.toString());
+        json.writeStringField("errorClass", thrown.getClass().getName());
+        json.writeStringField("errorMessage", thrown.getMessage());
+        json.writeStringField("stack", stackTrace(thrown));
       }
       json.writeEndObject();
     } catch (IOException e) {

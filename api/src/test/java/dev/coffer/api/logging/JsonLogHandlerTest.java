@@ -31,6 +31,9 @@ class JsonLogHandlerTest {
     assertThat(json.get("instance").asText()).isEqualTo("coffer-1");
     assertThat(json.get("logger").asText()).isEqualTo("dev.coffer.Test");
     assertThat(json.get("error").asText()).contains("boom");
+    assertThat(json.get("errorClass").asText()).isEqualTo("java.lang.IllegalStateException");
+    assertThat(json.get("errorMessage").asText()).isEqualTo("boom");
+    assertThat(json.get("stack").asText()).contains("JsonLogHandlerTest");
     assertThat(json.get("time").asText()).matches("\\d{4}-\\d{2}-\\d{2}T.*Z");
   }
 }
