@@ -23,6 +23,8 @@ public final class SessionEnds {
   private final StreamBus bus;
   // By user, the streams open on this instance, by session key.
   private final Map<UUID, Map<String, Set<StreamConnection>>> streams = new ConcurrentHashMap<>();
+  // By user, the subscription to the user's channel (done once it is listening).
+  private final Map<UUID, Future<Void>> listening = new ConcurrentHashMap<>();
 
   public SessionEnds(StreamBus bus) {
     this.bus = bus;
@@ -34,20 +36,27 @@ public final class SessionEnds {
         .onFailure(e -> LOG.warning("could not announce a log-out to streams: " + e.getMessage()));
   }
 
-  void watch(StreamConnection connection, Session session) {
+  /**
+   * Closes {@code connection} when its session's log-out is announced. The future completes once
+   * this instance listens for it: a log-out announced before then is not heard, so the caller
+   * checks the session once more at that point.
+   */
+  Future<Void> watch(StreamConnection connection, Session session) {
     // Atomic per user with unwatch, so a stream is never added to a map being dropped.
     streams.compute(
         session.userId(),
         (user, byKey) -> {
           if (byKey == null) {
             byKey = new ConcurrentHashMap<>();
-            bus.subscribe(channel(user), key -> ended(user, key));
+            listening.put(user, bus.subscribe(channel(user), key -> ended(user, key)));
           }
           byKey
               .computeIfAbsent(session.key(), key -> ConcurrentHashMap.newKeySet())
               .add(connection);
           return byKey;
         });
+    Future<Void> subscribed = listening.get(session.userId());
+    return subscribed == null ? Future.succeededFuture() : subscribed;
   }
 
   void unwatch(StreamConnection connection, Session session) {
@@ -61,6 +70,7 @@ public final class SessionEnds {
                 return connections.isEmpty() ? null : connections;
               });
           if (byKey.isEmpty()) {
+            listening.remove(user);
             bus.unsubscribe(channel(user));
             return null;
           }

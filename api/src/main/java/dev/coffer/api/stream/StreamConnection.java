@@ -58,7 +58,8 @@ final class StreamConnection {
     this.settings = settings;
     this.sessionEnds = sessionEnds;
     this.onClose = onClose;
-    sessionEnds.watch(this, session);
+    // Once log-outs are heard, one check covers a log-out announced before that.
+    sessionEnds.watch(this, session).onComplete(ar -> checkSession());
     socket.setWriteQueueMaxSize(settings.queueBytes());
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(b -> send(StreamMessages.error("validation", null, "send text")));
