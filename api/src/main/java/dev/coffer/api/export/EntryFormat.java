@@ -3,6 +3,7 @@ package dev.coffer.api.export;
 import dev.coffer.api.http.ApiJson;
 import dev.coffer.ledger.journal.JournalHash;
 import dev.coffer.ledger.journal.JournalLine;
+import dev.coffer.ledger.transfer.TransferKind;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
@@ -103,9 +104,7 @@ public enum EntryFormat {
 
   // The settlement account behind a deposit or withdrawal is never shown.
   private static UUID counterparty(JournalHash.Fields e) {
-    return e.kind().equals("deposit") || e.kind().equals("withdrawal")
-        ? null
-        : e.counterpartyAccountId();
+    return TransferKind.of(e.kind()).shownCounterparty(e.counterpartyAccountId());
   }
 
   private static String text(UUID id) {

@@ -41,9 +41,15 @@ final class FastRequestValidator extends RequestValidatorImpl {
   private final Map<String, List<ParameterCheck>> checksByOperation = new HashMap<>();
 
   FastRequestValidator(Vertx vertx, OpenAPIContract contract) {
-    super(vertx, withValidatorsKept(contract));
-    SchemaRepository repository = contract.getSchemaRepository();
-    for (Operation operation : contract.operations()) {
+    this(vertx, withValidatorsKept(contract));
+  }
+
+  // One repository that keeps what it builds, for the parameter checks here and for what Vert.x
+  // still validates itself (bodies, parameters in other styles): each schema's validator once.
+  private FastRequestValidator(Vertx vertx, KeptValidators contract) {
+    super(vertx, contract.contract());
+    SchemaRepository repository = contract.repository();
+    for (Operation operation : contract.contract().operations()) {
       List<ParameterCheck> checks = new ArrayList<>();
       for (Parameter param : operation.getParameters()) {
         checks.add(new ParameterCheck(param, repository.validator(param.getSchema())));
@@ -115,7 +121,9 @@ final class FastRequestValidator extends RequestValidatorImpl {
 
   // The contract as the validator sees it: the same, but its schema repository keeps the
   // validator it builds for each schema instead of building it again on every call.
-  private static OpenAPIContract withValidatorsKept(OpenAPIContract contract) {
+  private record KeptValidators(OpenAPIContract contract, SchemaRepository repository) {}
+
+  private static KeptValidators withValidatorsKept(OpenAPIContract contract) {
     SchemaRepository repository = contract.getSchemaRepository();
     // By identity: the contract hands out the same schema object every time, and a schema's own
     // hashCode walks its whole JSON tree.
@@ -131,13 +139,15 @@ final class FastRequestValidator extends RequestValidatorImpl {
                         && args[0] instanceof JsonSchema schema
                     ? kept.computeIfAbsent(new Identity(schema), k -> repository.validator(schema))
                     : null);
-    return delegate(
-        OpenAPIContract.class,
-        contract,
-        (method, args) ->
-            "getSchemaRepository".equals(method.getName()) && (args == null || args.length == 0)
-                ? keeping
-                : null);
+    return new KeptValidators(
+        delegate(
+            OpenAPIContract.class,
+            contract,
+            (method, args) ->
+                "getSchemaRepository".equals(method.getName()) && (args == null || args.length == 0)
+                    ? keeping
+                    : null),
+        keeping);
   }
 
   private record Identity(Object of) {

@@ -48,13 +48,6 @@ public final class SessionStore {
           "redis.call('HSET', KEYS[1], 'user', ARGV[1], 'lsn', ARGV[2])\n"
               + "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
               + "return 1");
-  // One round trip per request: read the session and slide its expiry.
-  private static final RedisScript TOUCH =
-      new RedisScript(
-          "local v = redis.call('HMGET', KEYS[1], 'user', 'lsn')\n"
-              + "if not v[1] then return nil end\n"
-              + "redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
-              + "return v");
   // Tokens are fixed-width lower-case hex, so string order is log order: never move backwards,
   // whichever instance answers last, and never resurrect a session deleted meanwhile.
   private static final RedisScript ADVANCE =
@@ -64,9 +57,10 @@ public final class SessionStore {
               + "if cur < ARGV[1] then redis.call('HSET', KEYS[1], 'lsn', ARGV[1]) end\n"
               + "return 1");
 
-  // TOUCH, then each of the user's limits (KEYS[2..], ARGV limit and window in pairs) counted,
+  // One round trip per request: read the session (KEYS[1]) and slide its expiry, then count each
+  // of the user's limits (KEYS[2..], ARGV limit and window in pairs; none for a plain token),
   // only for a live session: a token that names someone else's user counts nothing.
-  private static final RedisScript TOUCH_AND_COUNT =
+  private static final RedisScript TOUCH =
       new RedisScript(
           SlidingWindowLimiter.LUA_DECIDE
               + """
@@ -102,12 +96,7 @@ public final class SessionStore {
 
   /** Loads the scripts on every master; optional, it saves the first calls an EVAL. */
   public Future<Void> preload() {
-    return Future.all(
-            List.of(
-                CREATE.preload(redis),
-                TOUCH.preload(redis),
-                TOUCH_AND_COUNT.preload(redis),
-                ADVANCE.preload(redis)))
+    return Future.all(List.of(CREATE.preload(redis), TOUCH.preload(redis), ADVANCE.preload(redis)))
         .mapEmpty();
   }
 
@@ -143,36 +132,29 @@ public final class SessionStore {
     if (key == null) {
       return Future.succeededFuture(Optional.empty());
     }
-    String ttlMillis = Long.toString(ttl.toMillis());
     UUID tagged = taggedUser(token);
-    if (tagged == null || userLimits.isEmpty()) {
-      return guarded
-          .call(() -> TOUCH.run(redis, List.of(key), List.of(ttlMillis)))
-          .map(
-              response ->
-                  Optional.ofNullable(session(key, response)).map(s -> new Touch(s, List.of())));
-    }
-    List<String> keys = new ArrayList<>(1 + userLimits.size());
-    List<String> args = new ArrayList<>(1 + 2 * userLimits.size());
+    // A plain token's session is in another slot than its user's counters: the limiter counts.
+    List<RateLimitPolicy> counted = tagged == null ? List.of() : userLimits;
+    List<String> keys = new ArrayList<>(1 + counted.size());
+    List<String> args = new ArrayList<>(1 + 2 * counted.size());
     keys.add(key);
-    args.add(ttlMillis);
-    for (RateLimitPolicy policy : userLimits) {
+    args.add(Long.toString(ttl.toMillis()));
+    for (RateLimitPolicy policy : counted) {
       keys.add(SlidingWindowLimiter.userKey(policy, tagged));
       args.add(Integer.toString(policy.limit()));
       args.add(Long.toString(policy.window().toMillis()));
     }
     return guarded
-        .call(() -> TOUCH_AND_COUNT.run(redis, keys, args))
+        .call(() -> TOUCH.run(redis, keys, args))
         .map(
             response -> {
               Session session = session(key, response);
               if (session == null) {
                 return Optional.empty();
               }
-              List<Decision> decisions = new ArrayList<>(userLimits.size());
-              for (int i = 0; i < userLimits.size(); i++) {
-                decisions.add(
-                    SlidingWindowLimiter.decision(userLimits.get(i), response.get(2 + i)));
+              List<Decision> decisions = new ArrayList<>(counted.size());
+              for (int i = 0; i < counted.size(); i++) {
+                decisions.add(SlidingWindowLimiter.decision(counted.get(i), response.get(2 + i)));
               }
               return Optional.of(new Touch(session, decisions));
             });
