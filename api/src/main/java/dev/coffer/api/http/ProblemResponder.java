@@ -10,7 +10,9 @@ import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -95,9 +97,22 @@ public final class ProblemResponder implements Handler<RoutingContext> {
         || (failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage()));
   }
 
+  // A connection lost while the request ran (the primary stopped or failed over): whether its
+  // transaction committed is unknown to this instance. Not a bug, so not a 500: a 503 whose detail
+  // says so; every move carries an Idempotency-Key, and its retry either replays the committed
+  // answer or runs afresh.
+  private static boolean isConnectionLost(Throwable failure) {
+    // IOException: a reset or a broken pipe on a database socket (NIO throws the latter as a
+    // plain IOException); the client's own connection closing never gets here (see handle).
+    return failure instanceof ClosedConnectionException
+        || failure instanceof IOException
+        || (failure instanceof VertxException
+            && failure.getMessage() != null
+            && failure.getMessage().startsWith("Connection is not active now"));
+  }
+
   // No connection could be made (refused, or the server is starting up or shutting down before it
-  // took the request): nothing ran, so 503 is true and a retry is safe. A connection lost while a
-  // request ran is not here: whether it committed is unknown, which stays a 500.
+  // took the request): nothing ran, so 503 is true and a retry is safe.
   private static boolean isUnreachable(Throwable failure) {
     if (failure instanceof ConnectException) {
       return true;
@@ -122,6 +137,13 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     }
     if (isUnreachable(failure)) {
       return Problem.of("service-unavailable", "the database cannot be reached right now; retry");
+    }
+    if (isConnectionLost(failure)) {
+      return Problem.of(
+          "service-unavailable",
+          "the connection to the database was lost while this request ran, so whether it was"
+              + " applied is unknown; a move sent again with the same Idempotency-Key replays its"
+              + " answer if it was, and runs if it was not");
     }
     int code = failure instanceof HttpException he ? he.getStatusCode() : status;
     return switch (code) {

@@ -2,16 +2,20 @@ package dev.coffer.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.VertxException;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * What a request learns when the primary is away (seen by the chaos test while the primary
- * restarted): nothing ran is 503, to retry; a connection lost mid-request, whose outcome is
- * unknown, stays 500.
+ * restarted): nothing ran is 503, to retry; a connection lost mid-request is 503 too, its detail
+ * saying the outcome is unknown; a database error that is no outage stays 500.
  */
 class DatabaseFailureProblemsTest {
 
@@ -38,8 +42,23 @@ class DatabaseFailureProblemsTest {
   }
 
   @Test
-  void aConnectionLostMidRequestStays500() {
-    assertThat(ProblemResponder.problemFor(ClosedConnectionException.INSTANCE, 500).status())
+  void aConnectionLostMidRequestIs503WithTheOutcomeUnknown() {
+    for (Throwable lost :
+        List.of(
+            ClosedConnectionException.INSTANCE,
+            new SocketException("Connection reset"),
+            new IOException("Broken pipe"),
+            new VertxException("Connection is not active now, current status: CLOSED"))) {
+      Problem problem = ProblemResponder.problemFor(lost, 500);
+      assertThat(problem.status()).as(lost.toString()).isEqualTo(503);
+      assertThat(problem.code()).isEqualTo("service-unavailable");
+      assertThat(problem.detail()).contains("unknown", "Idempotency-Key");
+    }
+  }
+
+  @Test
+  void aDatabaseErrorThatIsNoOutageStays500() {
+    assertThat(ProblemResponder.problemFor(new VertxException("something else"), 500).status())
         .isEqualTo(500);
     assertThat(
             ProblemResponder.problemFor(
