@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 /** The ledger's services on the real stack, migrated, for integration tests. */
 public final class LedgerFixture implements AutoCloseable {
   private static boolean migrated;
+  public final Vertx vertx;
   public final DatabasePools pools;
   public final WriteTransactions writes;
   public final ReadRouter reads;
@@ -39,6 +40,7 @@ public final class LedgerFixture implements AutoCloseable {
   public LedgerFixture(Vertx vertx, StackSettings stack) {
     DatabaseSettings settings = DatabaseSettings.fromUris(stack.pgPrimary(), stack.pgReplica());
     migrate(settings);
+    this.vertx = vertx;
     pools = DatabasePools.create(vertx, settings);
     Ledger ledger = Ledger.create(pools, Duration.ofSeconds(5));
     writes = ledger.writes();
@@ -60,11 +62,25 @@ public final class LedgerFixture implements AutoCloseable {
   }
 
   public static <T> T await(io.vertx.core.Future<T> future) {
+    return await(future, Duration.ofSeconds(60));
+  }
+
+  public static <T> T await(io.vertx.core.Future<T> future, Duration limit) {
     try {
-      return future.await(60, TimeUnit.SECONDS);
+      return future.await(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("timed out", e);
+      throw new AssertionError("timed out after " + limit, e);
     }
+  }
+
+  // How long this fixture's own queries (query, the invariants) may take: a long chaos run's
+  // audit reads millions of entries.
+  private Duration queryLimit = Duration.ofSeconds(60);
+
+  /** This fixture, with its queries allowed {@code limit} each. */
+  public LedgerFixture withQueryLimit(Duration limit) {
+    this.queryLimit = limit;
+    return this;
   }
 
   public UUID newUser() {
@@ -84,7 +100,7 @@ public final class LedgerFixture implements AutoCloseable {
   /** Rows of a query on the primary. */
   public List<Row> query(String sql) {
     List<Row> rows = new ArrayList<>();
-    await(pools.primary().query(sql).execute()).forEach(rows::add);
+    await(pools.primary().query(sql).execute(), queryLimit).forEach(rows::add);
     return rows;
   }
 
@@ -143,7 +159,8 @@ public final class LedgerFixture implements AutoCloseable {
     JournalVerifier.Audit audit =
         await(
             new JournalVerifier(new ReadRouter(pools.primary(), pools.primary(), Duration.ZERO))
-                .auditRecent(Duration.ofHours(1)));
+                .auditRecent(Duration.ofHours(1)),
+            queryLimit);
     if (audit.broken() > 0) {
       broken.add(
           "each entry's hash chains from the previous one ("

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -30,6 +31,9 @@ record LedgerSnapshot(
    * (one, or a batch's in order).
    */
   record StoredKey(UUID user, String key, int status, List<UUID> transferIds) {}
+
+  // The long run's audit reads millions of rows on a shared machine: minutes, not seconds.
+  static final Duration AUDIT_LIMIT = Duration.ofMinutes(30);
 
   static LedgerSnapshot read(
       LedgerFixture ledger, Collection<UUID> accounts, Collection<UUID> users) {
@@ -87,7 +91,8 @@ record LedgerSnapshot(
 
   private static List<Row> rows(LedgerFixture ledger, String sql, Tuple args) {
     List<Row> rows = new ArrayList<>();
-    LedgerFixture.await(ledger.pools.primary().preparedQuery(sql).execute(args)).forEach(rows::add);
+    LedgerFixture.await(ledger.pools.primary().preparedQuery(sql).execute(args), AUDIT_LIMIT)
+        .forEach(rows::add);
     return rows;
   }
 }
