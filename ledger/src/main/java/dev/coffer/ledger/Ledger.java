@@ -8,6 +8,7 @@ import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.entry.EntryService;
 import dev.coffer.ledger.journal.JournalReader;
 import dev.coffer.ledger.journal.JournalVerifier;
+import dev.coffer.ledger.transfer.GroupCommitSettings;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.user.UserStore;
 import dev.coffer.ledger.webhook.WebhookStore;
@@ -28,6 +29,12 @@ public record Ledger(
 
   /** Wires every service; reads avoid a replica lagging more than {@code maxReplicaLag}. */
   public static Ledger create(DatabasePools pools, Duration maxReplicaLag) {
+    return create(pools, maxReplicaLag, GroupCommitSettings.OFF);
+  }
+
+  /** As {@link #create(DatabasePools, Duration)}, with idempotent moves group-committed. */
+  public static Ledger create(
+      DatabasePools pools, Duration maxReplicaLag, GroupCommitSettings groupCommit) {
     WriteTransactions writes = new WriteTransactions(pools.primary());
     ReadRouter reads = new ReadRouter(pools.primary(), pools.replica(), maxReplicaLag);
     return new Ledger(
@@ -35,7 +42,7 @@ public record Ledger(
         reads,
         new UserStore(writes),
         new AccountService(writes, reads),
-        new TransferService(writes, reads),
+        new TransferService(writes, reads, groupCommit),
         new EntryService(reads),
         new BalanceService(reads),
         new JournalVerifier(reads),

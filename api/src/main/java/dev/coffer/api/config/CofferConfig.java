@@ -9,6 +9,7 @@ import dev.coffer.api.session.SessionSettings;
 import dev.coffer.api.stream.StreamSettings;
 import dev.coffer.api.webhook.WebhookSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
+import dev.coffer.ledger.transfer.GroupCommitSettings;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ import java.util.function.Function;
 public record CofferConfig(
     HttpSettings http,
     DatabaseSettings database,
+    GroupCommitSettings groupCommit,
     RedisSettings redis,
     RateLimitSettings rateLimits,
     AccountCacheSettings accountCache,
@@ -85,6 +87,14 @@ public record CofferConfig(
     return new CofferConfig(
         http,
         db,
+        new GroupCommitSettings(
+            r.get("COFFER_GROUP_COMMIT", "true", CofferConfig::bool),
+            // Under 64: see changeset 013.
+            r.intIn("COFFER_GROUP_COMMIT_MAX_SIZE", 32, 1, 63),
+            r.intIn("COFFER_GROUP_COMMIT_MAX_IN_FLIGHT", 4, 1, 1000),
+            // Moves waiting for a group are bounded as the pool's waiters are.
+            db.maxWaitQueue(),
+            db.connectTimeout()),
         redis,
         new RateLimitSettings(
             r.get("COFFER_RATE_LIMIT_ENABLED", "true", CofferConfig::bool),

@@ -16,6 +16,7 @@ import dev.coffer.api.http.RouteStage;
 import dev.coffer.api.journal.JournalAudit;
 import dev.coffer.api.journal.JournalRoutes;
 import dev.coffer.api.metrics.CofferMetrics;
+import dev.coffer.api.metrics.GroupCommitMeters;
 import dev.coffer.api.metrics.ReplicaLagGauges;
 import dev.coffer.api.ratelimit.RateLimiting;
 import dev.coffer.api.ratelimit.SlidingWindowLimiter;
@@ -87,7 +88,8 @@ public final class CofferServer {
     HttpSettings http = config.http();
     this.vertx = metrics.vertx(new VertxOptions().setEventLoopPoolSize(http.eventLoops()));
     this.infra =
-        Infrastructure.create(vertx, config.database(), config.redis(), config.maxReplicaLag());
+        Infrastructure.create(
+            vertx, config.database(), config.groupCommit(), config.redis(), config.maxReplicaLag());
     this.inFlight = new InFlightRequests(http.maxInFlight());
     this.redis = new GuardedRedis(vertx, infra.redis(), config.redis().timeout());
     this.sessions = new SessionStore(redis, config.sessions());
@@ -155,6 +157,7 @@ public final class CofferServer {
             delayProbe,
             redis,
             new ReplicaLagGauges(infra.ledger().reads()),
+            new GroupCommitMeters(infra.ledger().transfers().groups()),
             cache,
             limits,
             transfers,

@@ -4,6 +4,7 @@ import dev.coffer.api.redis.RedisSettings;
 import dev.coffer.ledger.Ledger;
 import dev.coffer.ledger.db.DatabasePools;
 import dev.coffer.ledger.db.DatabaseSettings;
+import dev.coffer.ledger.transfer.GroupCommitSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -17,7 +18,11 @@ public record Infrastructure(DatabasePools databases, Ledger ledger, Redis redis
 
   /** Creates the clients; none of them connects before it is first used. */
   public static Infrastructure create(
-      Vertx vertx, DatabaseSettings database, RedisSettings redis, Duration maxReplicaLag) {
+      Vertx vertx,
+      DatabaseSettings database,
+      GroupCommitSettings groupCommit,
+      RedisSettings redis,
+      Duration maxReplicaLag) {
     RedisOptions redisOptions =
         new RedisOptions()
             .setType(RedisClientType.CLUSTER)
@@ -32,7 +37,9 @@ public record Infrastructure(DatabasePools databases, Ledger ledger, Redis redis
     redis.nodes().forEach(redisOptions::addConnectionString);
     DatabasePools pools = DatabasePools.create(vertx, database);
     return new Infrastructure(
-        pools, Ledger.create(pools, maxReplicaLag), Redis.createClient(vertx, redisOptions));
+        pools,
+        Ledger.create(pools, maxReplicaLag, groupCommit),
+        Redis.createClient(vertx, redisOptions));
   }
 
   /** Closes the Redis client and the pools. */

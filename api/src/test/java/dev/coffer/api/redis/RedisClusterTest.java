@@ -33,7 +33,9 @@ class RedisClusterTest {
   void connect(Vertx vertx) {
     StackSettings stack = TestStack.get().settings();
     CofferConfig config = CofferConfig.from(stack.asEnvironment());
-    infra = Infrastructure.create(vertx, config.database(), config.redis(), config.maxReplicaLag());
+    infra =
+        Infrastructure.create(
+            vertx, config.database(), config.groupCommit(), config.redis(), config.maxReplicaLag());
   }
 
   @AfterEach

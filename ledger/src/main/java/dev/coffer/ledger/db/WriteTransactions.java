@@ -8,6 +8,8 @@ import dev.coffer.ledger.SettleRefusal;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import java.util.Set;
@@ -21,6 +23,7 @@ import java.util.function.Function;
 public final class WriteTransactions {
   private static final Set<String> RETRYABLE = Set.of("40P01", "40001");
   private static final int MAX_ATTEMPTS = 5;
+  private static final String WAL_POSITION = "SELECT pg_current_wal_insert_lsn()::text";
   private final Pool primary;
 
   public WriteTransactions(Pool primary) {
@@ -45,25 +48,25 @@ public final class WriteTransactions {
               // The work's first statements are sent right behind BEGIN, without waiting for its
               // answer (the connection pipelines them): inside the transaction all the same.
               Future<T> done = work.apply(conn);
-              return began
-                  .compose(
-                      tx ->
-                          done.compose(
-                              value -> tx.commit().map(value),
-                              failure ->
-                                  tx.rollback().transform(ar -> Future.failedFuture(failure))))
-                  // After commit: the insert position is at or past this transaction's commit
-                  // record.
-                  .compose(
-                      value ->
-                          conn.query("SELECT pg_current_wal_insert_lsn()::text")
-                              .execute()
-                              .map(
-                                  rows ->
-                                      new Committed<>(
-                                          value,
-                                          ConsistencyToken.fromPgLsn(
-                                              rows.iterator().next().getString(0)))));
+              return began.compose(
+                  tx ->
+                      done.compose(
+                          value -> {
+                            // The position query goes right behind COMMIT (pipelined): the server
+                            // runs it after the commit, so the insert position is at or past the
+                            // commit record, and the answer costs no round trip of its own.
+                            Future<Void> committed = tx.commit();
+                            Future<RowSet<Row>> position = conn.query(WAL_POSITION).execute();
+                            return committed
+                                .compose(v -> position)
+                                .map(
+                                    rows ->
+                                        new Committed<>(
+                                            value,
+                                            ConsistencyToken.fromPgLsn(
+                                                rows.iterator().next().getString(0))));
+                          },
+                          failure -> tx.rollback().transform(ar -> Future.failedFuture(failure))));
             })
         .recover(
             failure -> {
@@ -79,39 +82,52 @@ public final class WriteTransactions {
   /** Turns the database's refusals into the contract's codes; anything else stays as it is. */
   public static Throwable translate(Throwable failure) {
     if (failure instanceof PgException pg) {
-      String state = pg.getSqlState();
-      if ("CF001".equals(state)) {
-        return ruleRefusal(pg);
+      LedgerException refusal =
+          refusal(pg.getSqlState(), pg.getErrorMessage(), pg.getConstraint(), pg.getDetail());
+      if (refusal != null) {
+        return refusal;
       }
-      if ("23514".equals(state)
-          && String.valueOf(pg.getConstraint()).equals("accounts_within_overdraft")) {
-        return new LedgerException(LedgerError.INSUFFICIENT_FUNDS, "insufficient funds");
-      }
-      if ("23514".equals(state)
-          && String.valueOf(pg.getConstraint()).equals("accounts_balance_exact_in_json")) {
-        return new LedgerException(
-            LedgerError.AMOUNT_OVERFLOW,
-            "an account's balance (with its pending credits) is limited to 2^53 - 1 minor units");
-      }
-      if ("22003".equals(state)) {
-        return new LedgerException(
-            LedgerError.AMOUNT_OVERFLOW, "the result would not fit a balance");
+      if ("CF001".equals(pg.getSqlState())) {
+        return new IllegalStateException("a ledger function raised an unknown code", pg);
       }
     }
     return failure;
   }
 
+  /**
+   * The contract's refusal for an error the database reported by its fields (SQLSTATE, message,
+   * constraint, detail), or null when it is not one: a bug or an outage, not a refusal.
+   */
+  public static LedgerException refusal(
+      String state, String message, String constraint, String detail) {
+    if ("CF001".equals(state)) {
+      return ruleRefusal(message, detail);
+    }
+    if ("23514".equals(state) && "accounts_within_overdraft".equals(constraint)) {
+      return new LedgerException(LedgerError.INSUFFICIENT_FUNDS, "insufficient funds");
+    }
+    if ("23514".equals(state) && "accounts_balance_exact_in_json".equals(constraint)) {
+      return new LedgerException(
+          LedgerError.AMOUNT_OVERFLOW,
+          "an account's balance (with its pending credits) is limited to 2^53 - 1 minor units");
+    }
+    if ("22003".equals(state)) {
+      return new LedgerException(LedgerError.AMOUNT_OVERFLOW, "the result would not fit a balance");
+    }
+    return null;
+  }
+
   // A rule in a coffer_* function said no: its message is the code, its detail a settle's or a
   // reversal's reason.
-  private static Throwable ruleRefusal(PgException pg) {
-    LedgerError error = LedgerError.ofCode(pg.getErrorMessage());
+  private static LedgerException ruleRefusal(String message, String detail) {
+    LedgerError error = LedgerError.ofCode(message);
     if (error == null) {
-      return new IllegalStateException("a ledger function raised an unknown code", pg);
+      return null;
     }
     Refusal refusal =
         error == LedgerError.TRANSFER_NOT_REVERSIBLE
-            ? ReversalRefusal.ofCode(pg.getDetail())
-            : SettleRefusal.ofCode(pg.getDetail());
+            ? ReversalRefusal.ofCode(detail)
+            : SettleRefusal.ofCode(detail);
     return new LedgerException(
         error, refusal, refusal == null ? error.code() : error.code() + ": " + refusal.code());
   }

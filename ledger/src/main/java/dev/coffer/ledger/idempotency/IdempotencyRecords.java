@@ -10,6 +10,10 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -27,6 +31,18 @@ public final class IdempotencyRecords {
   private static final String INSERT =
       "INSERT INTO idempotency_keys (user_id, key, fingerprint, response_status, response_body)"
           + " VALUES ($1, $2, $3, $4, $5)";
+  // The same three for a group of keys (group commit), one statement each; a row's n is its key's
+  // 1-based place in the arrays. The lock's key is the single form's, so both exclude each other.
+  private static final String TRY_LOCK_ALL =
+      "SELECT pg_try_advisory_xact_lock(hashtextextended(k.u || ':' || k.k, 0))"
+          + " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(u, k, n) ORDER BY k.n";
+  private static final String FIND_ALL =
+      "SELECT k.n::int AS n, i.fingerprint, i.response_status, i.response_body"
+          + " FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS k(u, k, n)"
+          + " JOIN idempotency_keys i ON i.user_id = k.u AND i.key = k.k";
+  private static final String INSERT_ALL =
+      "INSERT INTO idempotency_keys (user_id, key, fingerprint, response_status, response_body)"
+          + " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::bytea[])";
   private static final String PURGE =
       "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)";
 
@@ -52,17 +68,15 @@ public final class IdempotencyRecords {
         .compose(
             lock -> {
               if (!lock.iterator().next().getBoolean(0)) {
-                return Future.failedFuture(
-                    new LedgerException(
-                        LedgerError.IDEMPOTENCY_REQUEST_IN_PROGRESS,
-                        "a request with this Idempotency-Key is still running"));
+                return Future.failedFuture(inProgress());
               }
               return lookup;
             })
         .compose(
             found -> {
               if (found.size() > 0) {
-                return Future.succeededFuture(replay(found.iterator().next(), key));
+                return Future.succeededFuture(
+                    new Outcome<T>(null, stored(found.iterator().next(), key), true));
               }
               return work.apply(conn)
                   .compose(
@@ -81,17 +95,93 @@ public final class IdempotencyRecords {
             });
   }
 
-  private static <T> Outcome<T> replay(Row row, IdempotencyKey key) {
+  /**
+   * For a group of keys, inside the caller's transaction: tries each key's lock, then looks the
+   * keys up (sent together; the lookup's snapshot follows the locks). Slot i of the answer is null
+   * when key i is now held and unused; otherwise a completed future: the stored response to replay,
+   * or the refusal (in progress, reused for a different request).
+   */
+  public static Future<List<Future<StoredResponse>>> claimAll(
+      SqlConnection conn, List<IdempotencyKey> keys) {
+    int n = keys.size();
+    UUID[] users = new UUID[n];
+    String[] userTexts = new String[n];
+    String[] names = new String[n];
+    for (int i = 0; i < n; i++) {
+      users[i] = keys.get(i).userId();
+      userTexts[i] = users[i].toString();
+      names[i] = keys.get(i).key();
+    }
+    Future<RowSet<Row>> locked =
+        conn.preparedQuery(TRY_LOCK_ALL).execute(Tuple.from(new Object[] {userTexts, names}));
+    Future<RowSet<Row>> lookup =
+        conn.preparedQuery(FIND_ALL).execute(Tuple.from(new Object[] {users, names}));
+    List<Future<StoredResponse>> claims = new ArrayList<>(Collections.nCopies(n, null));
+    return locked
+        .compose(
+            locks -> {
+              int i = 0;
+              for (Row row : locks) {
+                if (!row.getBoolean(0)) {
+                  claims.set(i, Future.failedFuture(inProgress()));
+                }
+                i++;
+              }
+              return lookup;
+            })
+        .map(
+            found -> {
+              for (Row row : found) {
+                int i = row.getInteger("n") - 1;
+                if (claims.get(i) == null) {
+                  try {
+                    claims.set(i, Future.succeededFuture(stored(row, keys.get(i))));
+                  } catch (LedgerException reused) {
+                    claims.set(i, Future.failedFuture(reused));
+                  }
+                }
+              }
+              return claims;
+            });
+  }
+
+  /** Stores the answers for a group of claimed keys, in the caller's transaction. */
+  public static Future<Void> storeAll(
+      SqlConnection conn, List<IdempotencyKey> keys, List<StoredResponse> responses) {
+    int n = keys.size();
+    UUID[] users = new UUID[n];
+    String[] names = new String[n];
+    String[] fingerprints = new String[n];
+    Integer[] statuses = new Integer[n];
+    Buffer[] bodies = new Buffer[n];
+    for (int i = 0; i < n; i++) {
+      IdempotencyKey key = keys.get(i);
+      users[i] = key.userId();
+      names[i] = key.key();
+      fingerprints[i] = key.fingerprint();
+      statuses[i] = responses.get(i).status();
+      bodies[i] = Buffer.buffer(responses.get(i).body());
+    }
+    return conn.preparedQuery(INSERT_ALL)
+        .execute(Tuple.from(new Object[] {users, names, fingerprints, statuses, bodies}))
+        .mapEmpty();
+  }
+
+  private static LedgerException inProgress() {
+    return new LedgerException(
+        LedgerError.IDEMPOTENCY_REQUEST_IN_PROGRESS,
+        "a request with this Idempotency-Key is still running");
+  }
+
+  // The answer stored for key, unless it was stored for a different request.
+  private static StoredResponse stored(Row row, IdempotencyKey key) {
     if (!row.getString("fingerprint").equals(key.fingerprint())) {
       throw new LedgerException(
           LedgerError.IDEMPOTENCY_KEY_REUSED,
           "this Idempotency-Key was used for a different request");
     }
-    return new Outcome<>(
-        null,
-        new StoredResponse(
-            row.getInteger("response_status"), row.getBuffer("response_body").getBytes()),
-        true);
+    return new StoredResponse(
+        row.getInteger("response_status"), row.getBuffer("response_body").getBytes());
   }
 
   /** Deletes records older than {@code keep}; returns how many. */

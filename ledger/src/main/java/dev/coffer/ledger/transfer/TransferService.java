@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
@@ -27,10 +28,16 @@ public final class TransferService {
 
   private final WriteTransactions writes;
   private final ReadRouter reads;
+  private final TransferGroups groups;
 
   public TransferService(WriteTransactions writes, ReadRouter reads) {
+    this(writes, reads, GroupCommitSettings.OFF);
+  }
+
+  public TransferService(WriteTransactions writes, ReadRouter reads, GroupCommitSettings groups) {
     this.writes = writes;
     this.reads = reads;
+    this.groups = groups.enabled() ? new TransferGroups(writes, groups) : null;
   }
 
   /** Applies one request for {@code owner}. */
@@ -38,12 +45,18 @@ public final class TransferService {
     return writes.run(conn -> TransferSql.move(conn, owner, request));
   }
 
-  /** Applies one request at most once per idempotency key. */
+  /**
+   * Applies one request at most once per idempotency key: in a group with others when group commit
+   * is on (the answers are the same).
+   */
   public Future<Committed<Outcome<Transfer>>> move(
       UUID owner,
       TransferRequest request,
       IdempotencyKey key,
       Function<Transfer, StoredResponse> render) {
+    if (groups != null) {
+      return groups.submit(owner, request, key, render);
+    }
     return writes.run(
         conn ->
             IdempotencyRecords.once(conn, key, c -> TransferSql.move(c, owner, request), render));
@@ -82,6 +95,11 @@ public final class TransferService {
   /** Reverses without an idempotency key (tests, tools). */
   public Future<Committed<Transfer>> reverse(UUID owner, Reversal reversal) {
     return writes.run(conn -> TransferSql.reverse(conn, owner, reversal));
+  }
+
+  /** The group committer, when group commit is on. */
+  public Optional<TransferGroups> groups() {
+    return Optional.ofNullable(groups);
   }
 
   /** Applies every request or none; a failing item fails with {@link BatchItemException}. */

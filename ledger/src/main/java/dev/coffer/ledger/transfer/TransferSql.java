@@ -2,6 +2,7 @@ package dev.coffer.ledger.transfer;
 
 import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.id.Uuids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -12,13 +13,21 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Every SQL statement about transfers. The rules themselves live in the coffer_* functions. */
 final class TransferSql {
   private static final String MOVE =
       "SELECT * FROM coffer_book($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)";
+  // Group commit (changeset 013): the refused items come back as rows; the booked ones are read
+  // back by id in the same transaction.
+  private static final String BOOK_GROUP =
+      "SELECT item, error_code, error_message, error_constraint, error_detail"
+          + " FROM coffer_book_group($1, $2, $3, $4, $5, $6, $7, $8, $9::text[]::jsonb[])";
+  private static final String BOOKED = "SELECT * FROM transfers WHERE id = ANY($1)";
   private static final String REVERSE = "SELECT * FROM coffer_reverse($1, $2, $3, $4, $5, $6)";
   private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3)";
   private static final String LOCK_ACCOUNTS =
@@ -70,6 +79,87 @@ final class TransferSql {
     return conn.preparedQuery(MOVE)
         .execute(moveArgs(Uuids.timeOrdered(), owner, request))
         .map(TransferSql::single);
+  }
+
+  /**
+   * Books {@code requests} (item i asked by {@code owners} i, booked with id {@code ids} i) in one
+   * call, each alone in its own subtransaction. The answer has an entry per item: its booked
+   * transfer, or its refusal.
+   */
+  static Future<List<Future<Transfer>>> bookGroup(
+      SqlConnection conn, List<UUID> ids, List<UUID> owners, List<TransferRequest> requests) {
+    int n = requests.size();
+    String[] kinds = new String[n];
+    UUID[] froms = new UUID[n];
+    UUID[] tos = new UUID[n];
+    Long[] amounts = new Long[n];
+    Integer[] pendingSeconds = new Integer[n];
+    String[] descriptions = new String[n];
+    String[] metadata = new String[n];
+    for (int i = 0; i < n; i++) {
+      TransferRequest r = requests.get(i);
+      kinds[i] = r.kind().wire();
+      froms[i] = r.from();
+      tos[i] = r.to();
+      amounts[i] = r.amount();
+      pendingSeconds[i] = r.pendingFor() == null ? null : (int) r.pendingFor().toSeconds();
+      descriptions[i] = r.description();
+      JsonObject json = Metadata.json(r.metadata());
+      metadata[i] = json == null ? null : json.encode();
+    }
+    UUID[] idArray = ids.toArray(UUID[]::new);
+    Tuple args =
+        Tuple.from(
+            new Object[] {
+              idArray,
+              kinds,
+              froms,
+              tos,
+              amounts,
+              owners.toArray(UUID[]::new),
+              pendingSeconds,
+              descriptions,
+              metadata
+            });
+    Future<RowSet<Row>> refused = conn.preparedQuery(BOOK_GROUP).execute(args);
+    Future<RowSet<Row>> booked =
+        conn.preparedQuery(BOOKED).execute(Tuple.from(new Object[] {idArray}));
+    return refused.compose(
+        refusals ->
+            booked.map(
+                rows -> {
+                  Map<UUID, Transfer> byId = new HashMap<>();
+                  rows.forEach(row -> byId.put(row.getUUID("id"), Transfer.from(row)));
+                  List<Future<Transfer>> outcomes = new ArrayList<>(n);
+                  ids.forEach(id -> outcomes.add(null));
+                  refusals.forEach(
+                      row ->
+                          outcomes.set(
+                              row.getInteger("item") - 1, Future.failedFuture(refusal(row))));
+                  for (int i = 0; i < n; i++) {
+                    if (outcomes.get(i) == null) {
+                      Transfer transfer = byId.get(ids.get(i));
+                      if (transfer == null) {
+                        // Never expected; fails the whole group's transaction rather than commit
+                        // a booking whose answer could not be stored.
+                        throw new IllegalStateException("a booked transfer was not found");
+                      }
+                      outcomes.set(i, Future.succeededFuture(transfer));
+                    }
+                  }
+                  return outcomes;
+                }));
+  }
+
+  private static Throwable refusal(Row row) {
+    String state = row.getString("error_code");
+    String message = row.getString("error_message");
+    LedgerException refusal =
+        WriteTransactions.refusal(
+            state, message, row.getString("error_constraint"), row.getString("error_detail"));
+    return refusal != null
+        ? refusal
+        : new IllegalStateException("booking failed: " + state + " " + message);
   }
 
   static Future<Transfer> settle(SqlConnection conn, UUID owner, UUID id, TransferStatus outcome) {
