@@ -185,6 +185,43 @@ class GroupCommitTest {
     assertThat(balance(merchant, merchantAccount)).isEqualTo(1 + 100 + 5 + 7 + 6);
   }
 
+  // A group is booked at once, each move checked before it is written (no subtransactions); a
+  // move that still fails (here a credit past the JSON-exact balance cap, a constraint, not a rule
+  // its check sees) fails the whole group, which is then booked again move by move.
+  @Test
+  void aMoveThatFailsAGroupBookedAtOnceFailsAloneWhenItIsBookedAgainMoveByMove() {
+    long cap = 9_007_199_254_740_991L;
+    UUID fullOwner = ledger.newUser();
+    UUID full = ledger.openAccount(fullOwner, "EUR", 0);
+    for (int i = 0; i < 9; i++) {
+      ledger.deposit(fullOwner, full, 1_000_000_000_000_000L);
+    }
+    long room = cap - 9_000_000_000_000_000L;
+    Payer rich = payer(room + 1_000);
+    Payer other = payer(1_000);
+    Future<Committed<Outcome<Transfer>>> first = pay(grouped, rich, merchantAccount, "a", 1);
+    Future<Committed<Outcome<Transfer>>> ok1 = pay(grouped, rich, merchantAccount, "b", 100);
+    Future<Committed<Outcome<Transfer>>> pastCap = pay(grouped, rich, full, "c", room + 1);
+    Future<Committed<Outcome<Transfer>>> ok2 = pay(grouped, other, merchantAccount, "d", 7);
+    await(first);
+    settled(List.of(ok1, pastCap, ok2));
+
+    assertThat(ok1.succeeded()).isTrue();
+    assertThat(ok2.succeeded()).isTrue();
+    assertThat(pastCap.cause())
+        .isInstanceOfSatisfying(
+            LedgerException.class, e -> assertThat(e.code()).isEqualTo("amount-overflow"));
+    assertThat(groups.groups()).isEqualTo(2);
+    assertThat(groups.bookedMoveByMove()).isEqualTo(1);
+    assertThat(balance(merchant, merchantAccount)).isEqualTo(1 + 100 + 7);
+    assertThat(balance(fullOwner, full)).isEqualTo(9_000_000_000_000_000L);
+    assertThat(balance(rich.user(), rich.account())).isEqualTo(room + 1_000 - 101);
+    // The refused move stored nothing; the others replay.
+    assertThat(await(pay(grouped, rich, merchantAccount, "b", 100)).value().replayed()).isTrue();
+    assertThat(await(pay(grouped, rich, full, "c", room)).value().replayed()).isFalse();
+    assertThat(balance(fullOwner, full)).isEqualTo(cap);
+  }
+
   @Test
   void theSameKeyTwiceAtOnceIsBookedOnceAndReplayedOnce() {
     Payer p = payer(1_000);

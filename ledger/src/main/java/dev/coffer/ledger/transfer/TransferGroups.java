@@ -31,6 +31,10 @@ import java.util.function.Function;
  * under light load a request goes at once, alone: grouping adds no waiting, it only gathers what
  * would otherwise queue for a connection or a row lock.
  *
+ * <p>A group is booked {@link GroupBooking#AT_ONCE} (no subtransactions), and only if one of its
+ * moves fails that way (not a refusal: a constraint, an overflow), again {@link
+ * GroupBooking#MOVE_BY_MOVE}, in a new transaction, where that move fails alone.
+ *
  * <p>The queue is bounded like a pool's wait queue: past {@code maxWaiting} moves, or after {@code
  * maxWait} in it, a move is refused at once as overload (the API's 503 {@code overloaded}), so that
  * one stuck group (a row lock held elsewhere) cannot hold every move of the instance.
@@ -49,6 +53,7 @@ public final class TransferGroups {
   private boolean sweepArmed;
   private long groupsRun;
   private long movesRun;
+  private long bookedMoveByMove;
 
   public TransferGroups(WriteTransactions writes, GroupCommitSettings settings) {
     this.writes = writes;
@@ -157,6 +162,11 @@ public final class TransferGroups {
     return groupsRun;
   }
 
+  /** How many groups were booked again move by move after failing at once (a counter). */
+  public synchronized long bookedMoveByMove() {
+    return bookedMoveByMove;
+  }
+
   /** How many moves those groups held (a counter; over {@link #groups()}, the mean size). */
   public synchronized long moves() {
     return movesRun;
@@ -184,9 +194,21 @@ public final class TransferGroups {
     return group;
   }
 
+  // At once first; a group that one of its moves failed (a constraint, an overflow: rare) is
+  // booked again move by move, where that move fails alone.
   private void run(List<Request> group) {
     writes
-        .run(conn -> book(conn, group))
+        .run(conn -> book(conn, group, GroupBooking.AT_ONCE))
+        .recover(
+            failure -> {
+              if (!GroupBooking.failedOnAMove(failure)) {
+                return Future.failedFuture(failure);
+              }
+              synchronized (this) {
+                bookedMoveByMove++;
+              }
+              return writes.run(conn -> book(conn, group, GroupBooking.MOVE_BY_MOVE));
+            })
         .onComplete(
             done -> {
               List<Request> next;
@@ -214,7 +236,7 @@ public final class TransferGroups {
   // In the group's transaction: claim every key, replay or refuse what cannot run, book the rest
   // in one call, store the answers of what was booked.
   private static Future<List<Future<Outcome<Transfer>>>> book(
-      SqlConnection conn, List<Request> group) {
+      SqlConnection conn, List<Request> group, GroupBooking booking) {
     List<IdempotencyKey> keys = group.stream().map(Request::key).toList();
     return IdempotencyRecords.claimAll(conn, keys)
         .compose(
@@ -241,7 +263,7 @@ public final class TransferGroups {
                 owners.add(group.get(i).owner());
                 moves.add(group.get(i).move());
               }
-              return TransferSql.bookGroup(conn, ids, owners, moves)
+              return TransferSql.bookGroup(conn, booking, ids, owners, moves)
                   .compose(booked -> store(conn, group, toBook, booked, outcomes));
             });
   }

@@ -24,9 +24,6 @@ final class TransferSql {
       "SELECT * FROM coffer_book($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)";
   // Group commit (changeset 013): the refused items come back as rows; the booked ones are read
   // back by id in the same transaction.
-  private static final String BOOK_GROUP =
-      "SELECT item, error_code, error_message, error_constraint, error_detail"
-          + " FROM coffer_book_group($1, $2, $3, $4, $5, $6, $7, $8, $9::text[]::jsonb[])";
   private static final String BOOKED = "SELECT * FROM transfers WHERE id = ANY($1)";
   private static final String REVERSE = "SELECT * FROM coffer_reverse($1, $2, $3, $4, $5, $6)";
   private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3)";
@@ -83,11 +80,15 @@ final class TransferSql {
 
   /**
    * Books {@code requests} (item i asked by {@code owners} i, booked with id {@code ids} i) in one
-   * call, each alone in its own subtransaction. The answer has an entry per item: its booked
-   * transfer, or its refusal.
+   * call, as {@code booking} says. The answer has an entry per item: its booked transfer, or its
+   * refusal.
    */
   static Future<List<Future<Transfer>>> bookGroup(
-      SqlConnection conn, List<UUID> ids, List<UUID> owners, List<TransferRequest> requests) {
+      SqlConnection conn,
+      GroupBooking booking,
+      List<UUID> ids,
+      List<UUID> owners,
+      List<TransferRequest> requests) {
     int n = requests.size();
     String[] kinds = new String[n];
     UUID[] froms = new UUID[n];
@@ -121,7 +122,7 @@ final class TransferSql {
               descriptions,
               metadata
             });
-    Future<RowSet<Row>> refused = conn.preparedQuery(BOOK_GROUP).execute(args);
+    Future<RowSet<Row>> refused = conn.preparedQuery(booking.sql).execute(args);
     Future<RowSet<Row>> booked =
         conn.preparedQuery(BOOKED).execute(Tuple.from(new Object[] {idArray}));
     return refused.compose(
