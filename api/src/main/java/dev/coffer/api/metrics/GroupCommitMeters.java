@@ -28,6 +28,12 @@ public final class GroupCommitMeters implements MeterBinder {
           FunctionCounter.builder("coffer.group.commit.moves", g, TransferGroups::moves)
               .description("moves booked or answered in those groups")
               .register(registry);
+          FunctionCounter.builder(
+                  "coffer.group.commit.move.by.move", g, TransferGroups::bookedMoveByMove)
+              .description(
+                  "groups booked again move by move, each move in a subtransaction, because one"
+                      + " move failed the group booked at once (a balance cap, an overflow)")
+              .register(registry);
           Gauge.builder("coffer.group.commit.waiting", g, TransferGroups::waiting)
               .description("moves waiting for the next group")
               .register(registry);

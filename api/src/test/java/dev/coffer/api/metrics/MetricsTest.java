@@ -58,6 +58,10 @@ class MetricsTest {
               "coffer_rate_limit_decisions_total",
               "coffer_idempotent_replays_total",
               "coffer_account_cache_requests_total",
+              "coffer_group_commit_groups_total",
+              "coffer_group_commit_moves_total",
+              "coffer_group_commit_move_by_move_total",
+              "coffer_group_commit_waiting",
               "coffer_event_loop_delay_seconds_bucket",
               "jvm_memory_used_bytes",
               "jvm_gc_pause_seconds_count");
@@ -71,6 +75,8 @@ class MetricsTest {
           .containsPattern("pool_name=\"coffer-primary\"")
           .containsPattern("pool_name=\"coffer-replica\"");
       assertThat(value(text, "coffer_idempotent_replays_total")).isGreaterThanOrEqualTo(1);
+      // The deposit went through group commit (on by default), in a group of its own or not.
+      assertThat(value(text, "coffer_group_commit_moves_total")).isGreaterThanOrEqualTo(1);
       assertThat(text)
           .containsPattern("coffer_rate_limit_decisions_total\\{[^}]*outcome=\"allowed\"");
     }
