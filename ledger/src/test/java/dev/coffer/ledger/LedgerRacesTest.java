@@ -11,6 +11,8 @@ import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferStatus;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,6 +177,66 @@ class LedgerRacesTest {
     assertThat(account(b).balance()).isZero();
     assertThat(await(ledger.transfers.batch(owner, batch.subList(0, 2))).value()).hasSize(2);
     assertThat(account(b).balance()).isEqualTo(90);
+  }
+
+  // A batch locks everything it touches first, in id order: its accounts, their settlement shards
+  // and the payees of its payers' overdue reservations (which booking releases first). Waiting
+  // for such a payee, whose id sorts before the payer's, it must not already hold the payer: a
+  // group, locking in id order too, could hold the payee and wait for the payer, a deadlock.
+  @Test
+  void aBatchWaitingForAnOverduePayeeDoesNotHoldItsPayerYet() throws Exception {
+    UUID payee = ledger.openAccount(owner, "USD", 0);
+    UUID payer = ledger.openAccount(owner, "USD", 0);
+    UUID other = ledger.openAccount(owner, "USD", 0);
+    assertThat(
+            ledger
+                .query("SELECT '" + payee + "'::uuid < '" + payer + "'::uuid")
+                .get(0)
+                .getBoolean(0))
+        .as("ids are time-ordered")
+        .isTrue();
+    ledger.deposit(owner, payer, 100);
+    await(
+        ledger.transfers.move(
+            owner, TransferRequest.pending(payer, payee, 80, "held", Duration.ofSeconds(1))));
+    Thread.sleep(1_200);
+    SqlConnection holder = await(ledger.pools.primary().getConnection());
+    SqlConnection probe = await(ledger.pools.primary().getConnection());
+    try {
+      Transaction held = await(holder.begin());
+      await(holder.query("SELECT 1 FROM accounts WHERE id = '" + payee + "' FOR UPDATE").execute());
+      Future<?> batch =
+          ledger.transfers.batch(owner, List.of(TransferRequest.transfer(payer, other, 90, null)));
+      awaitSomeoneWaitingForALock();
+      // The batch waits for the payee; the payer must still be free.
+      Transaction probing = await(probe.begin());
+      await(
+          probe
+              .query("SELECT 1 FROM accounts WHERE id = '" + payer + "' FOR UPDATE NOWAIT")
+              .execute());
+      await(probing.rollback());
+      await(held.commit());
+      await(batch);
+      assertThat(account(other).balance()).isEqualTo(90);
+      assertThat(account(payee).balance()).isZero();
+    } finally {
+      holder.close();
+      probe.close();
+    }
+  }
+
+  private void awaitSomeoneWaitingForALock() throws InterruptedException {
+    for (int i = 0; i < 200; i++) {
+      if (!ledger
+          .query(
+              "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                  + " AND datname = current_database()")
+          .isEmpty()) {
+        return;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("the batch never waited for the held lock");
   }
 
   @Test

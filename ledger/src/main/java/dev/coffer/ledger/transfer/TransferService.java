@@ -15,7 +15,6 @@ import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -124,15 +123,11 @@ public final class TransferService {
           new LedgerException(
               LedgerError.VALIDATION, "a batch holds 1 to " + MAX_BATCH + " transfers"));
     }
-    // Lock every account of the batch up front, in id order, as single transfers do.
-    TreeSet<UUID> accounts = new TreeSet<>();
-    requests.forEach(
-        r -> {
-          if (r.from() != null) accounts.add(r.from());
-          if (r.to() != null) accounts.add(r.to());
-        });
+    // Lock every account the batch touches up front, settlement shards included, in id order, as
+    // single transfers and groups do: no lock is then taken out of that order, so a batch cannot
+    // deadlock with a group (which would cost deadlock_timeout before the retry).
     Future<List<Transfer>> chain =
-        TransferSql.lockAccounts(conn, accounts).map(v -> new ArrayList<>());
+        TransferSql.lockForMoves(conn, requests).map(v -> new ArrayList<>());
     for (int i = 0; i < requests.size(); i++) {
       int index = i;
       TransferRequest request = requests.get(i);

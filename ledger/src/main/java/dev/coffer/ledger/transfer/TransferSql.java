@@ -12,7 +12,6 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,7 @@ final class TransferSql {
   private static final String BOOKED = "SELECT * FROM transfers WHERE id = ANY($1)";
   private static final String REVERSE = "SELECT * FROM coffer_reverse($1, $2, $3, $4, $5, $6)";
   private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3)";
-  private static final String LOCK_ACCOUNTS =
-      "SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+  private static final String LOCK_FOR_MOVES = "SELECT coffer_lock_group($1, $2, $3)";
   // A pending transfer past its expiry reads as expired, whether or not the sweeper has come by.
   private static final String FIND =
       "SELECT t.id, t.kind, t.from_account_id, t.to_account_id, t.amount, t.currency,"
@@ -184,8 +182,22 @@ final class TransferSql {
         .map(TransferSql::single);
   }
 
-  static Future<Void> lockAccounts(SqlConnection conn, Collection<UUID> ids) {
-    return conn.preparedQuery(LOCK_ACCOUNTS).execute(Tuple.of(ids.toArray(UUID[]::new))).mapEmpty();
+  /**
+   * Locks every account {@code requests} will touch, once, in id order (the order every write takes
+   * them in): their payers and payees, the settlement shards of their deposits and withdrawals, and
+   * the payees of the payers' overdue reservations, which booking releases first.
+   */
+  static Future<Void> lockForMoves(SqlConnection conn, List<TransferRequest> requests) {
+    int n = requests.size();
+    String[] kinds = new String[n];
+    UUID[] froms = new UUID[n];
+    UUID[] tos = new UUID[n];
+    for (int i = 0; i < n; i++) {
+      kinds[i] = requests.get(i).kind().wire();
+      froms[i] = requests.get(i).from();
+      tos[i] = requests.get(i).to();
+    }
+    return conn.preparedQuery(LOCK_FOR_MOVES).execute(Tuple.of(kinds, froms, tos)).mapEmpty();
   }
 
   static Future<Transfer> find(SqlClient client, UUID owner, UUID id) {
