@@ -3,42 +3,58 @@ package dev.coffer.api.redis;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
-import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Every call to Redis on a request's path goes through here: it has a time limit, and after a run
- * of failures a circuit breaker stops calling Redis at all (failing at once instead of waiting for
- * time-outs), then lets one call through now and then to see whether Redis is back.
+ * Every call to Redis on a request's path goes through here: it has a time limit, and when many of
+ * the recent calls failed (at least 5, and at least half of those of the last 10 s) a circuit
+ * breaker stops calling Redis at all (failing at once instead of waiting for time-outs), then lets
+ * one call through every second to see whether Redis is back. A few slow calls among many good ones
+ * (a cold JIT, a GC pause) fail alone and open nothing.
  */
 public final class GuardedRedis implements MeterBinder {
   private static final Logger LOG = Logger.getLogger(GuardedRedis.class.getName());
+  private static final int MIN_FAILURES = 5;
+  private static final double MIN_FAILURE_SHARE = 0.5;
+  private static final Duration WINDOW = Duration.ofSeconds(10);
+  private static final Duration OPEN_FOR = Duration.ofSeconds(1);
+  // Refused calls all fail with this one exception: no stack trace to build thousands of times.
+  private static final RuntimeException OPEN =
+      new IllegalStateException("the Redis circuit is open") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+          return this;
+        }
+      };
 
   private final Redis redis;
-  private final CircuitBreaker breaker;
+  private final long timeoutMs;
+  private final FailureRateBreaker breaker;
 
-  public GuardedRedis(Vertx vertx, Redis redis, Duration timeout) {
+  public GuardedRedis(Redis redis, Duration timeout) {
     this.redis = redis;
+    this.timeoutMs = Math.max(1, timeout.toMillis());
     this.breaker =
-        CircuitBreaker.create(
-                "redis",
-                vertx,
-                new CircuitBreakerOptions()
-                    .setTimeout(timeout.toMillis())
-                    .setMaxFailures(5)
-                    .setFailuresRollingWindow(10_000)
-                    .setResetTimeout(1_000)
-                    .setNotificationAddress(null))
-            .openHandler(v -> LOG.warning("Redis circuit open: failing fast, probing every second"))
-            .halfOpenHandler(v -> LOG.info("Redis circuit half-open: probing"))
-            .closeHandler(v -> LOG.info("Redis circuit closed: Redis answers again"));
+        new FailureRateBreaker(
+            MIN_FAILURES,
+            MIN_FAILURE_SHARE,
+            WINDOW,
+            OPEN_FOR,
+            System::nanoTime,
+            GuardedRedis::logChange);
+  }
+
+  private static void logChange(FailureRateBreaker.State to) {
+    switch (to) {
+      case OPEN -> LOG.warning("Redis circuit open: failing fast, probing every second");
+      case HALF_OPEN -> LOG.info("Redis circuit half-open: probing");
+      case CLOSED -> LOG.info("Redis circuit closed: Redis answers again");
+    }
   }
 
   /** The client itself, for start-up work that must not trip the breaker. */
@@ -48,7 +64,7 @@ public final class GuardedRedis implements MeterBinder {
 
   /** Whether the breaker fails calls at once (open; half-open while one probe is out). */
   public boolean open() {
-    return breaker.state() != CircuitBreakerState.CLOSED;
+    return breaker.state() != FailureRateBreaker.State.CLOSED;
   }
 
   @Override
@@ -61,6 +77,23 @@ public final class GuardedRedis implements MeterBinder {
 
   /** Runs {@code command} (one logical Redis operation) under the time limit and the breaker. */
   public <T> Future<T> call(Supplier<Future<T>> command) {
-    return breaker.execute(command);
+    FailureRateBreaker.Permit permit = breaker.acquire();
+    if (permit == FailureRateBreaker.Permit.REFUSED) {
+      return Future.failedFuture(OPEN);
+    }
+    Future<T> result;
+    try {
+      result = command.get().timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    return result.andThen(
+        ar -> {
+          if (ar.succeeded()) {
+            breaker.succeeded(permit);
+          } else {
+            breaker.failed(permit);
+          }
+        });
   }
 }
