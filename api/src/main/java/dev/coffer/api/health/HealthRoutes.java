@@ -9,11 +9,17 @@ import java.util.function.BooleanSupplier;
 /** {@code GET /health/live} and {@code GET /health/ready}. */
 public final class HealthRoutes {
   private final DependencyChecks checks;
+  private final BooleanSupplier started;
   private final BooleanSupplier shuttingDown;
 
-  /** {@code shuttingDown} turns readiness to 503 from the moment a shutdown begins. */
-  public HealthRoutes(DependencyChecks checks, BooleanSupplier shuttingDown) {
+  /**
+   * Readiness is 503 until {@code started} (start-up ran to its end: connections open, jobs
+   * running), and again from the moment {@code shuttingDown} (a shutdown began).
+   */
+  public HealthRoutes(
+      DependencyChecks checks, BooleanSupplier started, BooleanSupplier shuttingDown) {
     this.checks = checks;
+    this.started = started;
     this.shuttingDown = shuttingDown;
   }
 
@@ -31,11 +37,14 @@ public final class HealthRoutes {
         .onSuccess(
             readiness -> {
               JsonObject body = readiness.toJson();
+              boolean starting = !started.getAsBoolean();
               boolean draining = shuttingDown.getAsBoolean();
-              if (draining) {
+              if (starting) {
+                body.put("status", "DOWN").put("reason", "starting");
+              } else if (draining) {
                 body.put("status", "DOWN").put("reason", "shutting down");
               }
-              JsonResponses.send(ctx, readiness.up() && !draining ? 200 : 503, body);
+              JsonResponses.send(ctx, readiness.up() && !starting && !draining ? 200 : 503, body);
             })
         .onFailure(ctx::fail);
   }

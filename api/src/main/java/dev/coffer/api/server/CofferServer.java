@@ -34,6 +34,7 @@ import dev.coffer.api.user.UserRoutes;
 import dev.coffer.api.webhook.WebhookDispatcher;
 import dev.coffer.api.webhook.WebhookRoutes;
 import dev.coffer.ledger.LedgerMaintenance;
+import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.migration.LedgerMigrations;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.DeploymentOptions;
@@ -65,6 +66,8 @@ public final class CofferServer {
   private final Vertx vertx;
   private final Infrastructure infra;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  // Ready only once start-up has run to its end (connections warmed, jobs started).
+  private final AtomicBoolean started = new AtomicBoolean();
   private final InFlightRequests inFlight;
   private final EventLoopDelayProbe delayProbe = new EventLoopDelayProbe();
   private final GuardedRedis redis;
@@ -91,7 +94,7 @@ public final class CofferServer {
         Infrastructure.create(
             vertx, config.database(), config.groupCommit(), config.redis(), config.maxReplicaLag());
     this.inFlight = new InFlightRequests(http.maxInFlight());
-    this.redis = new GuardedRedis(vertx, infra.redis(), config.redis().timeout());
+    this.redis = new GuardedRedis(infra.redis(), config.redis().timeout());
     this.sessions = new SessionStore(redis, config.sessions());
     this.limiter = new SlidingWindowLimiter(redis);
     this.receipts = new WriteReceipts(sessions);
@@ -117,7 +120,9 @@ public final class CofferServer {
         .migrateDatabase()
         .compose(v -> server.deployHttpVerticles())
         .compose(v -> server.preloadRedisScripts())
+        .compose(v -> server.warmUpConnections())
         .compose(v -> server.startMaintenance())
+        .onSuccess(v -> server.started.set(true))
         .map(server)
         .onSuccess(result::complete)
         .onFailure(e -> server.closeAfterFailure(e, result));
@@ -213,6 +218,7 @@ public final class CofferServer {
     new HealthRoutes(
             DependencyChecks.create(
                 vertx, infra.databases(), infra.redis(), config.healthCheckTimeout()),
+            started::get,
             shuttingDown::get)
         .addTo(handlers);
     metrics.addTo(handlers);
@@ -238,6 +244,18 @@ public final class CofferServer {
   // Saves the first calls an EVAL; when Redis is not up yet they fall back to it.
   private Future<Void> preloadRedisScripts() {
     return Future.all(sessions.preload(), limiter.preload()).<Void>mapEmpty().otherwise(e -> null);
+  }
+
+  // Twice the Redis pool size in concurrent calls, spread over the masters, three times, and every
+  // connection of both database pools: what a first burst of requests would otherwise open.
+  private Future<Void> warmUpConnections() {
+    DatabaseSettings db = config.database();
+    return ConnectionWarmUp.run(
+        infra.redis(),
+        2 * config.redis().poolSize(),
+        3,
+        List.of(infra.databases().primary(), infra.databases().replica()),
+        new int[] {db.primaryPoolSize(), db.replicaPoolSize()});
   }
 
   private Future<Void> startMaintenance() {

@@ -1,0 +1,52 @@
+package dev.coffer.api.server;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Opens the connections an instance will need before it says it is ready. Every client connects
+ * lazily: a new instance's first burst of requests (a rolling upgrade sends it a share of the
+ * traffic at once) otherwise waited for dozens of connections to open and authenticate at the same
+ * moment, on a JVM not yet compiled, and its Redis calls ran past their time limit: hundreds of
+ * 503s in its first second. Best effort: a dependency that is down now does not stop start-up
+ * (readiness reports it).
+ */
+final class ConnectionWarmUp {
+  private ConnectionWarmUp() {}
+
+  /**
+   * Sends {@code redisCalls} concurrent reads of distinct keys (spread over the cluster's slots, so
+   * over every master), {@code rounds} times, and fills each pool with {@code sizes[i]} concurrent
+   * queries.
+   */
+  static Future<Void> run(Redis redis, int redisCalls, int rounds, List<Pool> pools, int[] sizes) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int round = 0; round < rounds; round++) {
+      int r = round;
+      chain = chain.compose(v -> redisWave(redis, redisCalls, r));
+    }
+    return chain.compose(
+        v -> {
+          List<Future<?>> queries = new ArrayList<>();
+          for (int p = 0; p < pools.size(); p++) {
+            for (int i = 0; i < sizes[p]; i++) {
+              queries.add(pools.get(p).query("SELECT 1").execute());
+            }
+          }
+          return Future.join(queries).<Void>mapEmpty().otherwise((Void) null);
+        });
+  }
+
+  private static Future<Void> redisWave(Redis redis, int calls, int round) {
+    List<Future<?>> sent = new ArrayList<>(calls);
+    for (int i = 0; i < calls; i++) {
+      sent.add(redis.send(Request.cmd(Command.EXISTS).arg("coffer:warm-up:" + round + ":" + i)));
+    }
+    return Future.join(sent).<Void>mapEmpty().otherwise((Void) null);
+  }
+}
