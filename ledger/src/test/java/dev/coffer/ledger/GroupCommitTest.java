@@ -156,6 +156,13 @@ class GroupCommitTest {
         pay(grouped, new Payer(stranger.user(), rich.account()), merchantAccount, "f", 10));
     group.put("ok-3", pay(grouped, stranger, merchantAccount, "g", 7));
     group.put("unknown-account", pay(grouped, stranger, UUID.randomUUID(), "h", 7));
+    group.put(
+        "unknown-account-deposit",
+        grouped.move(
+            stranger.user(),
+            TransferRequest.deposit(UUID.randomUUID(), 7, null),
+            new IdempotencyKey(stranger.user(), "i", "deposit"),
+            RENDER));
     await(first);
     settled(new ArrayList<>(group.values()));
 
@@ -171,10 +178,13 @@ class GroupCommitTest {
                     e ->
                         assertThat(e.code())
                             .isEqualTo(
-                                expected.equals("unknown-account") ? "not-found" : expected));
+                                expected.startsWith("unknown-account") ? "not-found" : expected));
           }
         });
     assertThat(groups.groups()).isEqualTo(2);
+    // Every refusal, an unknown account's deposit included, came from the check: the group was
+    // booked at once, never again move by move.
+    assertThat(groups.bookedMoveByMove()).isZero();
     assertThat(balance(merchant, merchantAccount)).isEqualTo(1 + 100 + 5 + 7);
     assertThat(balance(rich.user(), rich.account())).isEqualTo(1_000 - 101);
     assertThat(balance(poor.user(), poor.account())).isZero();
