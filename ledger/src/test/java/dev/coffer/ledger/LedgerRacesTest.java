@@ -185,16 +185,15 @@ class LedgerRacesTest {
   // group, locking in id order too, could hold the payee and wait for the payer, a deadlock.
   @Test
   void aBatchWaitingForAnOverduePayeeDoesNotHoldItsPayerYet() throws Exception {
-    UUID payee = ledger.openAccount(owner, "USD", 0);
-    UUID payer = ledger.openAccount(owner, "USD", 0);
+    // The payee is whichever of two new accounts sorts first in PostgreSQL (ids made in the same
+    // millisecond may come in either order).
+    UUID first = ledger.openAccount(owner, "USD", 0);
+    UUID second = ledger.openAccount(owner, "USD", 0);
+    boolean firstSortsFirst =
+        ledger.query("SELECT '" + first + "'::uuid < '" + second + "'::uuid").get(0).getBoolean(0);
+    UUID payee = firstSortsFirst ? first : second;
+    UUID payer = firstSortsFirst ? second : first;
     UUID other = ledger.openAccount(owner, "USD", 0);
-    assertThat(
-            ledger
-                .query("SELECT '" + payee + "'::uuid < '" + payer + "'::uuid")
-                .get(0)
-                .getBoolean(0))
-        .as("ids are time-ordered")
-        .isTrue();
     ledger.deposit(owner, payer, 100);
     await(
         ledger.transfers.move(
@@ -203,11 +202,13 @@ class LedgerRacesTest {
     SqlConnection holder = await(ledger.pools.primary().getConnection());
     SqlConnection probe = await(ledger.pools.primary().getConnection());
     try {
+      int holderPid =
+          await(holder.query("SELECT pg_backend_pid()").execute()).iterator().next().getInteger(0);
       Transaction held = await(holder.begin());
       await(holder.query("SELECT 1 FROM accounts WHERE id = '" + payee + "' FOR UPDATE").execute());
       Future<?> batch =
           ledger.transfers.batch(owner, List.of(TransferRequest.transfer(payer, other, 90, null)));
-      awaitSomeoneWaitingForALock();
+      awaitSomeoneBlockedBy(holderPid);
       // The batch waits for the payee; the payer must still be free.
       Transaction probing = await(probe.begin());
       await(
@@ -225,12 +226,10 @@ class LedgerRacesTest {
     }
   }
 
-  private void awaitSomeoneWaitingForALock() throws InterruptedException {
+  private void awaitSomeoneBlockedBy(int pid) throws InterruptedException {
     for (int i = 0; i < 200; i++) {
       if (!ledger
-          .query(
-              "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                  + " AND datname = current_database()")
+          .query("SELECT 1 FROM pg_stat_activity WHERE " + pid + " = ANY (pg_blocking_pids(pid))")
           .isEmpty()) {
         return;
       }

@@ -117,7 +117,7 @@ final class FailureRateBreaker {
     int b = bucket();
     calls[b]++;
     failures[b]++;
-    long now = nanoClock.getAsLong() / bucketNanos;
+    long now = Math.floorDiv(nanoClock.getAsLong(), bucketNanos);
     long windowCalls = 0;
     long windowFailures = 0;
     for (int i = 0; i < BUCKETS; i++) {
@@ -151,7 +151,7 @@ final class FailureRateBreaker {
 
   // The current bucket, emptied first if it last counted an earlier period.
   private int bucket() {
-    long id = nanoClock.getAsLong() / bucketNanos;
+    long id = Math.floorDiv(nanoClock.getAsLong(), bucketNanos);
     int b = (int) Math.floorMod(id, (long) BUCKETS);
     if (bucketIds[b] != id) {
       bucketIds[b] = id;

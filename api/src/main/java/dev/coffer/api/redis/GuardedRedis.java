@@ -25,12 +25,7 @@ public final class GuardedRedis implements MeterBinder {
   private static final Duration OPEN_FOR = Duration.ofSeconds(1);
   // Refused calls all fail with this one exception: no stack trace to build thousands of times.
   private static final RuntimeException OPEN =
-      new IllegalStateException("the Redis circuit is open") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-          return this;
-        }
-      };
+      new RuntimeException("the Redis circuit is open", null, false, false) {};
 
   private final Redis redis;
   private final long timeoutMs;
@@ -84,7 +79,8 @@ public final class GuardedRedis implements MeterBinder {
     Future<T> result;
     try {
       result = command.get().timeout(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // Whatever the command throws, the permit is given back below (a probe's above all).
       result = Future.failedFuture(e);
     }
     return result.andThen(

@@ -42,6 +42,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -65,6 +66,7 @@ public final class CofferServer {
   private final CofferMetrics metrics;
   private final Vertx vertx;
   private final Infrastructure infra;
+  private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(10);
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   // Ready only once start-up has run to its end (connections warmed, jobs started).
   private final AtomicBoolean started = new AtomicBoolean();
@@ -255,7 +257,8 @@ public final class CofferServer {
         2 * config.redis().poolSize(),
         3,
         List.of(infra.databases().primary(), infra.databases().replica()),
-        new int[] {db.primaryPoolSize(), db.replicaPoolSize()});
+        new int[] {db.primaryPoolSize(), db.replicaPoolSize()},
+        WARM_UP_LIMIT);
   }
 
   private Future<Void> startMaintenance() {

@@ -5,8 +5,10 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Opens the connections an instance will need before it says it is ready. Every client connects
@@ -22,9 +24,18 @@ final class ConnectionWarmUp {
   /**
    * Sends {@code redisCalls} concurrent reads of distinct keys (spread over the cluster's slots, so
    * over every master), {@code rounds} times, and fills each pool with {@code sizes[i]} concurrent
-   * queries.
+   * queries; gives up, quietly, after {@code limit}.
    */
-  static Future<Void> run(Redis redis, int redisCalls, int rounds, List<Pool> pools, int[] sizes) {
+  static Future<Void> run(
+      Redis redis, int redisCalls, int rounds, List<Pool> pools, int[] sizes, Duration limit) {
+    // A dependency that accepts connections but never answers must not hold start-up for ever.
+    return warmUp(redis, redisCalls, rounds, pools, sizes)
+        .timeout(limit.toMillis(), TimeUnit.MILLISECONDS)
+        .otherwise((Void) null);
+  }
+
+  private static Future<Void> warmUp(
+      Redis redis, int redisCalls, int rounds, List<Pool> pools, int[] sizes) {
     Future<Void> chain = Future.succeededFuture();
     for (int round = 0; round < rounds; round++) {
       int r = round;

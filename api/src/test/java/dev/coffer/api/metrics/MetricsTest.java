@@ -155,10 +155,20 @@ class MetricsTest {
     return names;
   }
 
-  // The JVM's GC pause series appear at its first collection: run alone, early, a test JVM may
-  // not have collected yet.
-  private static void collectedOnce() {
+  // The JVM's GC pause series appear at its first collection (told asynchronously): run alone,
+  // early, a test JVM may not have collected yet.
+  private static void collectedOnce() throws InterruptedException {
     System.gc();
+    for (int i = 0; i < 50; i++) {
+      boolean seen =
+          java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+              .anyMatch(gc -> gc.getCollectionCount() > 0);
+      if (seen) {
+        Thread.sleep(100); // the notification follows the count
+        return;
+      }
+      Thread.sleep(20);
+    }
   }
 
   private static double value(String text, String name) {

@@ -14,9 +14,10 @@ enum GroupBooking {
   /** Each move in its own subtransaction: a move that fails in any way is undone alone. */
   MOVE_BY_MOVE("coffer_book_group");
 
-  // Errors about the transaction or the server, not about one move: booking move by move would
-  // fail the same way (deadlock and serialization, resources, shutdown, I/O, internal).
-  private static final Set<String> NOT_ABOUT_A_MOVE = Set.of("40", "53", "57", "58", "XX");
+  // Errors one move can cause: data exceptions (an overflow), integrity constraints (the balance
+  // cap), an error raised by a function, a rule's code. Anything else (a deadlock, resources, a
+  // lost connection, a lock not available) would fail a second try the same way.
+  private static final Set<String> ABOUT_A_MOVE = Set.of("22", "23", "P0", "CF");
 
   final String sql;
 
@@ -29,15 +30,21 @@ enum GroupBooking {
 
   /**
    * Whether a group that failed {@link #AT_ONCE} should be booked again {@link #MOVE_BY_MOVE}: the
-   * failure came from one of its moves (a constraint, an overflow), which that way fails alone.
+   * failure came from one of its moves (a constraint, an overflow, an unexpected raise), which that
+   * way fails alone.
    */
   static boolean failedOnAMove(Throwable failure) {
     if (failure instanceof LedgerException) {
-      return true;
+      return true; // a constraint or an overflow, translated (WriteTransactions.translate)
     }
-    return failure instanceof PgException pg
-        && pg.getSqlState() != null
-        && pg.getSqlState().length() == 5
-        && !NOT_ABOUT_A_MOVE.contains(pg.getSqlState().substring(0, 2));
+    // An unknown rule code comes back translated as an IllegalStateException around it.
+    Throwable pg =
+        failure instanceof IllegalStateException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    return pg instanceof PgException e
+        && e.getSqlState() != null
+        && e.getSqlState().length() == 5
+        && ABOUT_A_MOVE.contains(e.getSqlState().substring(0, 2));
   }
 }
