@@ -124,8 +124,9 @@ public final class TransferService {
               LedgerError.VALIDATION, "a batch holds 1 to " + MAX_BATCH + " transfers"));
     }
     // Lock every account the batch touches up front, settlement shards included, in id order, as
-    // single transfers and groups do: no lock is then taken out of that order, so a batch cannot
-    // deadlock with a group (which would cost deadlock_timeout before the retry).
+    // single transfers and groups do, so that a batch does not deadlock with a group (which costs
+    // deadlock_timeout before the retry). One race is left: a reservation that expires between
+    // this lock and the booking has its payee locked then, out of order.
     Future<List<Transfer>> chain =
         TransferSql.lockForMoves(conn, requests).map(v -> new ArrayList<>());
     for (int i = 0; i < requests.size(); i++) {
