@@ -256,8 +256,9 @@ public final class CofferServer {
         infra.redis(),
         2 * config.redis().poolSize(),
         3,
-        List.of(infra.databases().primary(), infra.databases().replica()),
-        new int[] {db.primaryPoolSize(), db.replicaPoolSize()},
+        Map.of(
+            infra.databases().primary(), db.primaryPoolSize(),
+            infra.databases().replica(), db.replicaPoolSize()),
         WARM_UP_LIMIT);
   }
 

@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,19 +24,19 @@ final class ConnectionWarmUp {
 
   /**
    * Sends {@code redisCalls} concurrent reads of distinct keys (spread over the cluster's slots, so
-   * over every master), {@code rounds} times, and fills each pool with {@code sizes[i]} concurrent
-   * queries; gives up, quietly, after {@code limit}.
+   * over every master), {@code rounds} times, and fills each pool with as many concurrent queries
+   * as it has connections; gives up, quietly, after {@code limit}.
    */
   static Future<Void> run(
-      Redis redis, int redisCalls, int rounds, List<Pool> pools, int[] sizes, Duration limit) {
+      Redis redis, int redisCalls, int rounds, Map<Pool, Integer> pools, Duration limit) {
     // A dependency that accepts connections but never answers must not hold start-up for ever.
-    return warmUp(redis, redisCalls, rounds, pools, sizes)
+    return warmUp(redis, redisCalls, rounds, pools)
         .timeout(limit.toMillis(), TimeUnit.MILLISECONDS)
         .otherwise((Void) null);
   }
 
   private static Future<Void> warmUp(
-      Redis redis, int redisCalls, int rounds, List<Pool> pools, int[] sizes) {
+      Redis redis, int redisCalls, int rounds, Map<Pool, Integer> pools) {
     Future<Void> chain = Future.succeededFuture();
     for (int round = 0; round < rounds; round++) {
       int r = round;
@@ -44,11 +45,12 @@ final class ConnectionWarmUp {
     return chain.compose(
         v -> {
           List<Future<?>> queries = new ArrayList<>();
-          for (int p = 0; p < pools.size(); p++) {
-            for (int i = 0; i < sizes[p]; i++) {
-              queries.add(pools.get(p).query("SELECT 1").execute());
-            }
-          }
+          pools.forEach(
+              (pool, size) -> {
+                for (int i = 0; i < size; i++) {
+                  queries.add(pool.query("SELECT 1").execute());
+                }
+              });
           return Future.join(queries).<Void>mapEmpty().otherwise((Void) null);
         });
   }

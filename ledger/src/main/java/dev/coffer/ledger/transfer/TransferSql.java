@@ -88,18 +88,13 @@ final class TransferSql {
       List<UUID> owners,
       List<TransferRequest> requests) {
     int n = requests.size();
-    String[] kinds = new String[n];
-    UUID[] froms = new UUID[n];
-    UUID[] tos = new UUID[n];
+    Ends ends = Ends.of(requests);
     Long[] amounts = new Long[n];
     Integer[] pendingSeconds = new Integer[n];
     String[] descriptions = new String[n];
     String[] metadata = new String[n];
     for (int i = 0; i < n; i++) {
       TransferRequest r = requests.get(i);
-      kinds[i] = r.kind().wire();
-      froms[i] = r.from();
-      tos[i] = r.to();
       amounts[i] = r.amount();
       pendingSeconds[i] = r.pendingFor() == null ? null : (int) r.pendingFor().toSeconds();
       descriptions[i] = r.description();
@@ -111,9 +106,9 @@ final class TransferSql {
         Tuple.from(
             new Object[] {
               idArray,
-              kinds,
-              froms,
-              tos,
+              ends.kinds(),
+              ends.froms(),
+              ends.tos(),
               amounts,
               owners.toArray(UUID[]::new),
               pendingSeconds,
@@ -188,16 +183,25 @@ final class TransferSql {
    * the payees of the payers' overdue reservations, which booking releases first.
    */
   static Future<Void> lockForMoves(SqlConnection conn, List<TransferRequest> requests) {
-    int n = requests.size();
-    String[] kinds = new String[n];
-    UUID[] froms = new UUID[n];
-    UUID[] tos = new UUID[n];
-    for (int i = 0; i < n; i++) {
-      kinds[i] = requests.get(i).kind().wire();
-      froms[i] = requests.get(i).from();
-      tos[i] = requests.get(i).to();
+    Ends ends = Ends.of(requests);
+    return conn.preparedQuery(LOCK_FOR_MOVES)
+        .execute(Tuple.of(ends.kinds(), ends.froms(), ends.tos()))
+        .mapEmpty();
+  }
+
+  // The kinds and the two accounts of a list of moves, as the arrays the group functions take.
+  private record Ends(String[] kinds, UUID[] froms, UUID[] tos) {
+    static Ends of(List<TransferRequest> requests) {
+      int n = requests.size();
+      Ends ends = new Ends(new String[n], new UUID[n], new UUID[n]);
+      for (int i = 0; i < n; i++) {
+        TransferRequest r = requests.get(i);
+        ends.kinds[i] = r.kind().wire();
+        ends.froms[i] = r.from();
+        ends.tos[i] = r.to();
+      }
+      return ends;
     }
-    return conn.preparedQuery(LOCK_FOR_MOVES).execute(Tuple.of(kinds, froms, tos)).mapEmpty();
   }
 
   static Future<Transfer> find(SqlClient client, UUID owner, UUID id) {
