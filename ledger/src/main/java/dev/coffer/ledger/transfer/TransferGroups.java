@@ -2,6 +2,7 @@ package dev.coffer.ledger.transfer;
 
 import dev.coffer.ledger.db.Committed;
 import dev.coffer.ledger.db.WriteTransactions;
+import dev.coffer.ledger.db.WriteTransactions.Finished;
 import dev.coffer.ledger.id.Uuids;
 import dev.coffer.ledger.idempotency.IdempotencyKey;
 import dev.coffer.ledger.idempotency.IdempotencyRecords;
@@ -198,7 +199,7 @@ public final class TransferGroups {
   // booked again move by move, where that move fails alone.
   private void run(List<Request> group) {
     writes
-        .run(conn -> book(conn, group, GroupBooking.AT_ONCE))
+        .runEndingWith(conn -> book(conn, group, GroupBooking.AT_ONCE))
         .recover(
             failure -> {
               if (!GroupBooking.failedOnAMove(failure)) {
@@ -207,7 +208,7 @@ public final class TransferGroups {
               synchronized (this) {
                 bookedMoveByMove++;
               }
-              return writes.run(conn -> book(conn, group, GroupBooking.MOVE_BY_MOVE));
+              return writes.runEndingWith(conn -> book(conn, group, GroupBooking.MOVE_BY_MOVE));
             })
         .onComplete(
             done -> {
@@ -234,8 +235,9 @@ public final class TransferGroups {
   }
 
   // In the group's transaction: claim every key, replay or refuse what cannot run, book the rest
-  // in one call, store the answers of what was booked.
-  private static Future<List<Future<Outcome<Transfer>>>> book(
+  // in one call, store the answers of what was booked (the transaction's last statement, which
+  // COMMIT follows without waiting: a hot account's row lock is held one round trip less).
+  private static Future<Finished<List<Future<Outcome<Transfer>>>>> book(
       SqlConnection conn, List<Request> group, GroupBooking booking) {
     List<IdempotencyKey> keys = group.stream().map(Request::key).toList();
     return IdempotencyRecords.claimAll(conn, keys)
@@ -253,7 +255,7 @@ public final class TransferGroups {
                 }
               }
               if (toBook.isEmpty()) {
-                return Future.succeededFuture(outcomes);
+                return Future.succeededFuture(Finished.now(outcomes));
               }
               List<UUID> ids = new ArrayList<>(toBook.size());
               List<UUID> owners = new ArrayList<>(toBook.size());
@@ -264,11 +266,11 @@ public final class TransferGroups {
                 moves.add(group.get(i).move());
               }
               return TransferSql.bookGroup(conn, booking, ids, owners, moves)
-                  .compose(booked -> store(conn, group, toBook, booked, outcomes));
+                  .map(booked -> store(conn, group, toBook, booked, outcomes));
             });
   }
 
-  private static Future<List<Future<Outcome<Transfer>>>> store(
+  private static Finished<List<Future<Outcome<Transfer>>>> store(
       SqlConnection conn,
       List<Request> group,
       List<Integer> toBook,
@@ -289,8 +291,8 @@ public final class TransferGroups {
       outcomes.set(i, Future.succeededFuture(new Outcome<>(transfer.result(), response, false)));
     }
     if (keys.isEmpty()) {
-      return Future.succeededFuture(outcomes);
+      return Finished.now(outcomes);
     }
-    return IdempotencyRecords.storeAll(conn, keys, responses).map(outcomes);
+    return new Finished<>(outcomes, IdempotencyRecords.storeAll(conn, keys, responses));
   }
 }
