@@ -78,7 +78,8 @@ public record CofferConfig(
             Duration.ofMillis(r.intIn("COFFER_HTTP_BODY_TIMEOUT_MS", 30_000, 100, 600_000)),
             r.get("COFFER_HTTP_H2C", "false", CofferConfig::bool),
             Duration.ofMillis(r.intIn("COFFER_SHUTDOWN_DELAY_MS", 5000, 0, 600_000)),
-            Duration.ofMillis(r.intIn("COFFER_DRAIN_TIMEOUT_MS", 20_000, 0, 600_000)));
+            Duration.ofMillis(r.intIn("COFFER_DRAIN_TIMEOUT_MS", 20_000, 0, 600_000)),
+            r.get("COFFER_NATIVE_TRANSPORT", "true", CofferConfig::bool));
     RedisSettings redis =
         new RedisSettings(
             r.get("COFFER_REDIS_NODES", DEFAULT_REDIS_NODES, CofferConfig::redisNodes),

@@ -36,6 +36,7 @@ import dev.coffer.api.webhook.WebhookRoutes;
 import dev.coffer.ledger.LedgerMaintenance;
 import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.migration.LedgerMigrations;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -91,7 +92,16 @@ public final class CofferServer {
     this.config = config;
     this.metrics = CofferMetrics.create();
     HttpSettings http = config.http();
-    this.vertx = metrics.vertx(new VertxOptions().setEventLoopPoolSize(http.eventLoops()));
+    this.vertx =
+        metrics.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(http.eventLoops())
+                .setPreferNativeTransport(http.nativeTransport()));
+    if (http.nativeTransport() && !vertx.isNativeTransportEnabled()) {
+      LOG.warning(
+          "native transport unavailable, using Java NIO: "
+              + vertx.unavailableNativeTransportCause());
+    }
     this.infra =
         Infrastructure.create(
             vertx, config.database(), config.groupCommit(), config.redis(), config.maxReplicaLag());
@@ -171,7 +181,12 @@ public final class CofferServer {
             feeds,
             journalAudit,
             exportMetrics,
-            webhooks));
+            webhooks,
+            registry ->
+                Gauge.builder(
+                        "coffer.native.transport", () -> vertx.isNativeTransportEnabled() ? 1 : 0)
+                    .description("1 when every socket runs on Linux's epoll, 0 on Java NIO")
+                    .register(registry)));
     HttpVerticle.Shared shared =
         new HttpVerticle.Shared(
             config.http(),

@@ -103,6 +103,7 @@ class CofferConfigTest {
     assertThat(defaults.headerTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
     assertThat(defaults.bodyTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
     assertThat(defaults.h2c()).isFalse();
+    assertThat(defaults.nativeTransport()).isTrue();
 
     HttpSettings set =
         CofferConfig.from(
@@ -111,13 +112,15 @@ class CofferConfigTest {
                     "COFFER_HTTP_IDLE_TIMEOUT_MS", "2000",
                     "COFFER_HTTP_HEADER_TIMEOUT_MS", "500",
                     "COFFER_HTTP_BODY_TIMEOUT_MS", "700",
-                    "COFFER_HTTP_H2C", "true"))
+                    "COFFER_HTTP_H2C", "true",
+                    "COFFER_NATIVE_TRANSPORT", "false"))
             .http();
     assertThat(set.maxConnections()).isEqualTo(50);
     assertThat(set.idleTimeout().toMillis()).isEqualTo(2000);
     assertThat(set.headerTimeout().toMillis()).isEqualTo(500);
     assertThat(set.bodyTimeout().toMillis()).isEqualTo(700);
     assertThat(set.h2c()).isTrue();
+    assertThat(set.nativeTransport()).isFalse();
 
     for (String[] bad :
         new String[][] {
@@ -125,7 +128,8 @@ class CofferConfigTest {
           {"COFFER_HTTP_IDLE_TIMEOUT_MS", "10"},
           {"COFFER_HTTP_HEADER_TIMEOUT_MS", "0"},
           {"COFFER_HTTP_BODY_TIMEOUT_MS", "soon"},
-          {"COFFER_HTTP_H2C", "maybe"}
+          {"COFFER_HTTP_H2C", "maybe"},
+          {"COFFER_NATIVE_TRANSPORT", "epoll"}
         }) {
       assertThatThrownBy(() -> CofferConfig.from(Map.of(bad[0], bad[1])))
           .hasMessageContaining(bad[0]);

@@ -64,6 +64,7 @@ class MetricsTest {
               "coffer_group_commit_move_by_move_total",
               "coffer_group_commit_waiting",
               "coffer_event_loop_delay_seconds_bucket",
+              "coffer_native_transport",
               "jvm_memory_used_bytes",
               "jvm_gc_pause_seconds_count");
       // Route templates, never raw paths: an id in a label would make series without bound.
@@ -76,6 +77,8 @@ class MetricsTest {
           .containsPattern("pool_name=\"coffer-primary\"")
           .containsPattern("pool_name=\"coffer-replica\"");
       assertThat(value(text, "coffer_idempotent_replays_total")).isGreaterThanOrEqualTo(1);
+      // The epoll jars ship for Linux on x86-64 and ARM64, and COFFER_NATIVE_TRANSPORT is on.
+      assertThat(value(text, "coffer_native_transport")).isEqualTo(1);
       // The deposit went through group commit (on by default), in a group of its own or not.
       assertThat(value(text, "coffer_group_commit_moves_total")).isGreaterThanOrEqualTo(1);
       assertThat(text)
