@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -36,45 +37,36 @@ public final class WriteTransactions {
 
   /** Runs {@code work} in a transaction; its failure rolls everything back. */
   public <T> Future<Committed<T>> run(Function<SqlConnection, Future<T>> work) {
-    return runEndingWith(conn -> work.apply(conn).map(Finished::now));
-  }
-
-  /**
-   * Runs {@code work} in a transaction whose COMMIT goes out right behind the work's last
-   * statement, without waiting for its answer: one round trip less while the transaction holds its
-   * row locks. If that statement fails, the server has already turned the COMMIT into a ROLLBACK,
-   * and the statement's failure is the answer.
-   */
-  public <T> Future<Committed<T>> runEndingWith(Function<SqlConnection, Future<Finished<T>>> work) {
     return attempt(work, 1);
   }
 
-  /**
-   * What a transaction's work computed, and its last statement, sent on the transaction's
-   * connection but maybe not answered yet.
-   */
-  public record Finished<T>(T value, Future<?> lastStatement) {
-    /** Work whose statements have all been answered. */
-    public static <T> Finished<T> now(T value) {
-      return new Finished<>(value, Future.succeededFuture());
-    }
-  }
-
-  private <T> Future<Committed<T>> attempt(
-      Function<SqlConnection, Future<Finished<T>>> work, int n) {
+  private <T> Future<Committed<T>> attempt(Function<SqlConnection, Future<T>> work, int n) {
     return primary
         .withConnection(
             conn -> {
-              // Plain BEGIN and COMMIT rather than the client's Transaction, which holds COMMIT
-              // back until every statement is answered. The work's first statements are sent right
-              // behind BEGIN (the connection pipelines them): inside the transaction all the same.
-              Future<RowSet<Row>> began = conn.query("BEGIN").execute();
-              Future<Finished<T>> done = work.apply(conn);
-              return began
-                  .compose(ignored -> done)
-                  .compose(
-                      finished -> commit(conn, finished),
-                      failure -> rollback(conn).transform(ar -> Future.failedFuture(failure)));
+              Future<Transaction> began = conn.begin();
+              // The work's first statements are sent right behind BEGIN, without waiting for its
+              // answer (the connection pipelines them): inside the transaction all the same.
+              Future<T> done = work.apply(conn);
+              return began.compose(
+                  tx ->
+                      done.compose(
+                          value -> {
+                            // The position query goes right behind COMMIT (pipelined): the server
+                            // runs it after the commit, so the insert position is at or past the
+                            // commit record, and the answer costs no round trip of its own.
+                            Future<Void> committed = tx.commit();
+                            Future<RowSet<Row>> position = conn.query(WAL_POSITION).execute();
+                            return committed
+                                .compose(v -> position)
+                                .map(
+                                    rows ->
+                                        new Committed<>(
+                                            value,
+                                            ConsistencyToken.fromPgLsn(
+                                                rows.iterator().next().getString(0))));
+                          },
+                          failure -> tx.rollback().transform(ar -> Future.failedFuture(failure))));
             })
         .recover(
             failure -> {
@@ -85,50 +77,6 @@ public final class WriteTransactions {
               }
               return Future.failedFuture(translate(failure));
             });
-  }
-
-  private static <T> Future<Committed<T>> commit(SqlConnection conn, Finished<T> finished) {
-    // The position query goes right behind COMMIT (pipelined): the server runs it after the
-    // commit, so the insert position is at or past the commit record, and the answer costs no
-    // round trip of its own.
-    Future<RowSet<Row>> committed = conn.query("COMMIT").execute();
-    Future<RowSet<Row>> position = conn.query(WAL_POSITION).execute();
-    return finished
-        .lastStatement()
-        .transform(
-            last -> {
-              if (last.failed() && last.cause() instanceof PgException) {
-                // The server refused the statement and so aborted the transaction: it ran the
-                // COMMIT as a ROLLBACK.
-                return committed.transform(ignored -> Future.failedFuture(last.cause()));
-              }
-              if (last.failed()) {
-                // Refused by the client before it reached the server (a parameter of the wrong
-                // type: a bug, which every test of the path would show), or lost with the
-                // connection. Either way the COMMIT's fate is not the statement's: say so.
-                return committed.transform(
-                    ar ->
-                        Future.failedFuture(
-                            new IllegalStateException(
-                                "a transaction's last statement failed outside the server; its"
-                                    + " COMMIT "
-                                    + (ar.succeeded() ? "was answered" : "failed too"),
-                                last.cause())));
-              }
-              return committed
-                  .compose(ignored -> position)
-                  .map(
-                      rows ->
-                          new Committed<>(
-                              finished.value(),
-                              ConsistencyToken.fromPgLsn(rows.iterator().next().getString(0))));
-            });
-  }
-
-  // Before the connection goes back to the pool. A failed ROLLBACK means a broken connection,
-  // which the pool drops.
-  private static Future<?> rollback(SqlConnection conn) {
-    return conn.query("ROLLBACK").execute();
   }
 
   /** Turns the database's refusals into the contract's codes; anything else stays as it is. */

@@ -2,8 +2,6 @@ package dev.coffer.ledger.idempotency;
 
 import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
-import dev.coffer.ledger.db.WriteTransactions;
-import dev.coffer.ledger.db.WriteTransactions.Finished;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -52,10 +50,9 @@ public final class IdempotencyRecords {
 
   /**
    * Inside the caller's transaction: replays the stored answer for {@code key}, or runs {@code
-   * work} and stores {@code render} of its result, the transaction's last statement (its COMMIT
-   * need not wait for it: {@link WriteTransactions#runEndingWith}).
+   * work} and stores {@code render} of its result.
    */
-  public static <T> Future<Finished<Outcome<T>>> once(
+  public static <T> Future<Outcome<T>> once(
       SqlConnection conn,
       IdempotencyKey key,
       Function<SqlConnection, Future<T>> work,
@@ -79,22 +76,21 @@ public final class IdempotencyRecords {
             found -> {
               if (found.size() > 0) {
                 return Future.succeededFuture(
-                    Finished.now(new Outcome<T>(null, stored(found.iterator().next(), key), true)));
+                    new Outcome<T>(null, stored(found.iterator().next(), key), true));
               }
               return work.apply(conn)
-                  .map(
+                  .compose(
                       value -> {
                         StoredResponse response = render.apply(value);
-                        Future<RowSet<Row>> stored =
-                            conn.preparedQuery(INSERT)
-                                .execute(
-                                    Tuple.of(
-                                        key.userId(),
-                                        key.key(),
-                                        key.fingerprint(),
-                                        response.status(),
-                                        Buffer.buffer(response.body())));
-                        return new Finished<>(new Outcome<>(value, response, false), stored);
+                        return conn.preparedQuery(INSERT)
+                            .execute(
+                                Tuple.of(
+                                    key.userId(),
+                                    key.key(),
+                                    key.fingerprint(),
+                                    response.status(),
+                                    Buffer.buffer(response.body())))
+                            .map(ignored -> new Outcome<>(value, response, false));
                       });
             });
   }

@@ -2,7 +2,6 @@ package dev.coffer.ledger.transfer;
 
 import dev.coffer.ledger.db.Committed;
 import dev.coffer.ledger.db.WriteTransactions;
-import dev.coffer.ledger.db.WriteTransactions.Finished;
 import dev.coffer.ledger.id.Uuids;
 import dev.coffer.ledger.idempotency.IdempotencyKey;
 import dev.coffer.ledger.idempotency.IdempotencyRecords;
@@ -199,7 +198,7 @@ public final class TransferGroups {
   // booked again move by move, where that move fails alone.
   private void run(List<Request> group) {
     writes
-        .runEndingWith(conn -> book(conn, group, GroupBooking.AT_ONCE))
+        .run(conn -> book(conn, group, GroupBooking.AT_ONCE))
         .recover(
             failure -> {
               if (!GroupBooking.failedOnAMove(failure)) {
@@ -208,7 +207,7 @@ public final class TransferGroups {
               synchronized (this) {
                 bookedMoveByMove++;
               }
-              return writes.runEndingWith(conn -> book(conn, group, GroupBooking.MOVE_BY_MOVE));
+              return writes.run(conn -> book(conn, group, GroupBooking.MOVE_BY_MOVE));
             })
         .onComplete(
             done -> {
@@ -235,9 +234,8 @@ public final class TransferGroups {
   }
 
   // In the group's transaction: claim every key, replay or refuse what cannot run, book the rest
-  // in one call, store the answers of what was booked (the transaction's last statement, which
-  // COMMIT follows without waiting: a hot account's row lock is held one round trip less).
-  private static Future<Finished<List<Future<Outcome<Transfer>>>>> book(
+  // in one call, store the answers of what was booked.
+  private static Future<List<Future<Outcome<Transfer>>>> book(
       SqlConnection conn, List<Request> group, GroupBooking booking) {
     List<IdempotencyKey> keys = group.stream().map(Request::key).toList();
     return IdempotencyRecords.claimAll(conn, keys)
@@ -255,7 +253,7 @@ public final class TransferGroups {
                 }
               }
               if (toBook.isEmpty()) {
-                return Future.succeededFuture(Finished.now(outcomes));
+                return Future.succeededFuture(outcomes);
               }
               List<UUID> ids = new ArrayList<>(toBook.size());
               List<UUID> owners = new ArrayList<>(toBook.size());
@@ -266,11 +264,11 @@ public final class TransferGroups {
                 moves.add(group.get(i).move());
               }
               return TransferSql.bookGroup(conn, booking, ids, owners, moves)
-                  .map(booked -> store(conn, group, toBook, booked, outcomes));
+                  .compose(booked -> store(conn, group, toBook, booked, outcomes));
             });
   }
 
-  private static Finished<List<Future<Outcome<Transfer>>>> store(
+  private static Future<List<Future<Outcome<Transfer>>>> store(
       SqlConnection conn,
       List<Request> group,
       List<Integer> toBook,
@@ -291,8 +289,8 @@ public final class TransferGroups {
       outcomes.set(i, Future.succeededFuture(new Outcome<>(transfer.result(), response, false)));
     }
     if (keys.isEmpty()) {
-      return Finished.now(outcomes);
+      return Future.succeededFuture(outcomes);
     }
-    return new Finished<>(outcomes, IdempotencyRecords.storeAll(conn, keys, responses));
+    return IdempotencyRecords.storeAll(conn, keys, responses).map(outcomes);
   }
 }

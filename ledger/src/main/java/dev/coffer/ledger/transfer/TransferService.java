@@ -56,7 +56,7 @@ public final class TransferService {
     if (groups != null) {
       return groups.submit(owner, request, key, render);
     }
-    return writes.runEndingWith(
+    return writes.run(
         conn ->
             IdempotencyRecords.once(conn, key, c -> TransferSql.move(c, owner, request), render));
   }
@@ -73,7 +73,7 @@ public final class TransferService {
       TransferStatus outcome,
       IdempotencyKey key,
       Function<Transfer, StoredResponse> render) {
-    return writes.runEndingWith(
+    return writes.run(
         conn ->
             IdempotencyRecords.once(
                 conn, key, c -> TransferSql.settle(c, owner, transferId, outcome), render));
@@ -85,7 +85,7 @@ public final class TransferService {
       Reversal reversal,
       IdempotencyKey key,
       Function<Transfer, StoredResponse> render) {
-    return writes.runEndingWith(
+    return writes.run(
         conn ->
             IdempotencyRecords.once(
                 conn, key, c -> TransferSql.reverse(c, owner, reversal), render));
@@ -112,7 +112,7 @@ public final class TransferService {
       List<TransferRequest> requests,
       IdempotencyKey key,
       Function<List<Transfer>, StoredResponse> render) {
-    return writes.runEndingWith(
+    return writes.run(
         conn -> IdempotencyRecords.once(conn, key, c -> batchIn(c, owner, requests), render));
   }
 
