@@ -36,7 +36,8 @@ public record Ledger(
   public static Ledger create(
       DatabasePools pools, Duration maxReplicaLag, GroupCommitSettings groupCommit) {
     WriteTransactions writes = new WriteTransactions(pools.primary());
-    ReadRouter reads = new ReadRouter(pools.primary(), pools.replica(), maxReplicaLag);
+    ReadRouter reads =
+        new ReadRouter(pools.primary(), pools.replica(), pools.replicaReads(), maxReplicaLag);
     return new Ledger(
         writes,
         reads,

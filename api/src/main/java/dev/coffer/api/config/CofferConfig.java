@@ -64,7 +64,12 @@ public record CofferConfig(
             r.intIn("COFFER_PG_PRIMARY_POOL_SIZE", 16, 1, 1000),
             r.intIn("COFFER_PG_REPLICA_POOL_SIZE", 16, 1, 1000),
             r.intIn("COFFER_PG_MAX_WAIT_QUEUE", 256, 0, 100_000),
-            Duration.ofMillis(r.intIn("COFFER_PG_CONNECT_TIMEOUT_MS", 2000, 100, 60_000)));
+            Duration.ofMillis(r.intIn("COFFER_PG_CONNECT_TIMEOUT_MS", 2000, 100, 60_000)),
+            r.intIn(
+                "COFFER_PG_REPLICA_PIPELINING",
+                DatabaseSettings.DEFAULT_REPLICA_PIPELINING,
+                1,
+                256));
     HttpSettings http =
         new HttpSettings(
             r.get("COFFER_HTTP_HOST", "0.0.0.0", Function.identity()),

@@ -264,7 +264,8 @@ public final class CofferServer {
   }
 
   // Twice the Redis pool size in concurrent calls, spread over the masters, three times, and every
-  // connection of both database pools: what a first burst of requests would otherwise open.
+  // connection of the database pools (the pipelining client's with as many reads as it may hold):
+  // what a first burst of requests would otherwise open.
   private Future<Void> warmUpConnections() {
     DatabaseSettings db = config.database();
     return ConnectionWarmUp.run(
@@ -273,7 +274,8 @@ public final class CofferServer {
         3,
         Map.of(
             infra.databases().primary(), db.primaryPoolSize(),
-            infra.databases().replica(), db.replicaPoolSize()),
+            infra.databases().replica(), db.replicaPoolSize(),
+            infra.databases().replicaReads(), db.replicaPoolSize() * db.replicaPipelining()),
         WARM_UP_LIMIT);
   }
 

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ final class ConnectionWarmUp {
    * as it has connections; gives up, quietly, after {@code limit}.
    */
   static Future<Void> run(
-      Redis redis, int redisCalls, int rounds, Map<Pool, Integer> pools, Duration limit) {
+      Redis redis, int redisCalls, int rounds, Map<SqlClient, Integer> pools, Duration limit) {
     // A dependency that accepts connections but never answers must not hold start-up for ever.
     return warmUp(redis, redisCalls, rounds, pools)
         .timeout(limit.toMillis(), TimeUnit.MILLISECONDS)
@@ -36,7 +36,7 @@ final class ConnectionWarmUp {
   }
 
   private static Future<Void> warmUp(
-      Redis redis, int redisCalls, int rounds, Map<Pool, Integer> pools) {
+      Redis redis, int redisCalls, int rounds, Map<SqlClient, Integer> pools) {
     Future<Void> chain = Future.succeededFuture();
     for (int round = 0; round < rounds; round++) {
       int r = round;

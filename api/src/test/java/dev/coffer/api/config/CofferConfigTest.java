@@ -13,6 +13,7 @@ class CofferConfigTest {
     assertThat(config.http().port()).isEqualTo(8080);
     assertThat(config.database().primary().getPort()).isEqualTo(45432);
     assertThat(config.database().replica().getPort()).isEqualTo(45433);
+    assertThat(config.database().replicaPipelining()).isEqualTo(8);
     assertThat(config.redis().nodes()).hasSize(3).allMatch(n -> n.startsWith("redis://127.0.0.1:"));
     assertThat(config.migrateOnStart()).isTrue();
   }
@@ -47,6 +48,7 @@ class CofferConfigTest {
                 "COFFER_PG_PRIMARY", "postgresql://u:p@db1:5000/ledger",
                 "COFFER_PG_REPLICA", "postgresql://u:p@db2:5001/ledger",
                 "COFFER_PG_PRIMARY_POOL_SIZE", "40",
+                "COFFER_PG_REPLICA_PIPELINING", "3",
                 "COFFER_REDIS_NODES", "redis://r1:7000, redis://r2:7001",
                 "COFFER_MIGRATE_ON_START", "false",
                 "COFFER_INSTANCE_ID", "coffer-a"));
@@ -55,6 +57,7 @@ class CofferConfigTest {
     assertThat(config.database().primary().getDatabase()).isEqualTo("ledger");
     assertThat(config.database().replica().getPort()).isEqualTo(5001);
     assertThat(config.database().primaryPoolSize()).isEqualTo(40);
+    assertThat(config.database().replicaPipelining()).isEqualTo(3);
     assertThat(config.redis().nodes()).containsExactly("redis://r1:7000", "redis://r2:7001");
     assertThat(config.migrateOnStart()).isFalse();
     assertThat(config.instanceId()).isEqualTo("coffer-a");

@@ -3,14 +3,20 @@ package dev.coffer.ledger.db;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 
-/** Where the primary and replica databases are, and how large their pools may grow. */
+/**
+ * Where the primary and replica databases are, how large their pools may grow, and how many reads
+ * may be in flight at once on one connection of the replica's pipelining client.
+ */
 public record DatabaseSettings(
     PgConnectOptions primary,
     PgConnectOptions replica,
     int primaryPoolSize,
     int replicaPoolSize,
     int maxWaitQueue,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    int replicaPipelining) {
+  /** Reads in flight per replica connection unless set otherwise. */
+  public static final int DEFAULT_REPLICA_PIPELINING = 8;
 
   /** Settings from two {@code postgresql://user:password@host:port/db} URIs and default sizes. */
   public static DatabaseSettings fromUris(String primaryUri, String replicaUri) {
@@ -20,7 +26,8 @@ public record DatabaseSettings(
         16,
         16,
         256,
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2),
+        DEFAULT_REPLICA_PIPELINING);
   }
 
   /** The JDBC URL of a connection, for Liquibase, which speaks JDBC only. */

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -27,6 +28,7 @@ public final class ReadRouter {
 
   private final Pool primary;
   private final Pool replica;
+  private final SqlClient replicaReads;
   private final Duration maxLag;
   private final AtomicLong replayedLsn = new AtomicLong();
   private final AtomicLong lagBytes = new AtomicLong(-1);
@@ -34,8 +36,17 @@ public final class ReadRouter {
   private volatile long replicaDownUntilNanos;
 
   public ReadRouter(Pool primary, Pool replica, Duration maxLag) {
+    this(primary, replica, replica, maxLag);
+  }
+
+  /**
+   * As {@link #ReadRouter(Pool, Pool, Duration)}, with single-statement reads on the replica sent
+   * through {@code replicaReads} (a pipelining client of the same replica).
+   */
+  public ReadRouter(Pool primary, Pool replica, SqlClient replicaReads, Duration maxLag) {
     this.primary = primary;
     this.replica = replica;
+    this.replicaReads = replicaReads;
     this.maxLag = maxLag;
   }
 
@@ -44,21 +55,39 @@ public final class ReadRouter {
     return vertx.setPeriodic(period.toMillis(), id -> sample());
   }
 
-  /** Runs {@code query} where its result is at least as fresh as {@code token}. */
-  public <T> Future<T> read(ConsistencyToken token, Function<Pool, Future<T>> query) {
+  /**
+   * Runs {@code query} (statements sent through the client it is given, never a connection taken
+   * from it) where its result is at least as fresh as {@code token}.
+   */
+  public <T> Future<T> read(ConsistencyToken token, Function<SqlClient, Future<T>> query) {
+    return route(token, query, replicaReads);
+  }
+
+  /**
+   * As {@link #read}, for a query that takes a connection of its own from the pool it is given (a
+   * transaction, for one snapshot across several statements).
+   */
+  public <T> Future<T> readOnConnection(ConsistencyToken token, Function<Pool, Future<T>> query) {
+    return route(token, query, replica);
+  }
+
+  private <C extends SqlClient, T> Future<T> route(
+      ConsistencyToken token, Function<? super C, Future<T>> query, C onReplica) {
+    @SuppressWarnings("unchecked") // the primary is a Pool, which is every kind of client here
+    C onPrimary = (C) primary;
     if (token.equals(ConsistencyToken.LATEST) || replicaUnusable()) {
-      return query.apply(primary);
+      return query.apply(onPrimary);
     }
     if (Long.compareUnsigned(token.lsn(), replayedLsn.get()) <= 0) {
-      return onReplica(query);
+      return onReplica(query, onReplica, onPrimary);
     }
     return refreshReplay()
         .compose(
             replayed ->
                 Long.compareUnsigned(token.lsn(), replayed) <= 0
-                    ? onReplica(query)
-                    : query.apply(primary),
-            failure -> query.apply(primary));
+                    ? onReplica(query, onReplica, onPrimary)
+                    : query.apply(onPrimary),
+            failure -> query.apply(onPrimary));
   }
 
   /**
@@ -82,9 +111,10 @@ public final class ReadRouter {
     return primary;
   }
 
-  private <T> Future<T> onReplica(Function<Pool, Future<T>> query) {
+  private <C, T> Future<T> onReplica(
+      Function<? super C, Future<T>> query, C replicaClient, C primaryClient) {
     return query
-        .apply(replica)
+        .apply(replicaClient)
         .recover(
             failure -> {
               if (failure instanceof LedgerException) {
@@ -93,11 +123,11 @@ public final class ReadRouter {
               if (failure instanceof PgException pg) {
                 // Cancelled by a conflict with WAL replay: the primary has no such conflict.
                 return "40001".equals(pg.getSqlState())
-                    ? query.apply(primary)
+                    ? query.apply(primaryClient)
                     : Future.failedFuture(failure); // the query's own error, not the replica's
               }
               markReplicaDown(failure);
-              return query.apply(primary);
+              return query.apply(primaryClient);
             });
   }
 

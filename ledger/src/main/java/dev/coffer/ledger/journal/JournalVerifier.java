@@ -61,7 +61,7 @@ public final class JournalVerifier {
 
   /** Recomputes the whole chain of {@code owner}'s {@code account} (not-found otherwise). */
   public Future<JournalVerification> verify(UUID owner, UUID account, ConsistencyToken token) {
-    return reads.read(
+    return reads.readOnConnection(
         token,
         pool ->
             pool.withTransaction(

@@ -8,6 +8,9 @@ import dev.coffer.ledger.LedgerFixture;
 import dev.coffer.ledger.account.Account;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.testkit.TestStack;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,39 @@ class ReadYourWritesTest {
       assertThat(read.balance()).as("read right after deposit %d", i).isEqualTo(i);
       assertThat(await(ledger.entries.page(owner, account, null, 1, write.token())).get(0).seq())
           .isEqualTo(i);
+    }
+  }
+
+  @Test
+  void manyReadsInFlightAtOnceEachGetTheirOwnAnswer() {
+    // Reads on the replica share connections, several in flight on each (pipelining): a mix-up of
+    // answers would show as an account with another's balance, or a not-found among the finds.
+    UUID owner = ledger.newUser();
+    List<UUID> accounts = new ArrayList<>();
+    Committed<?> last = null;
+    for (int i = 1; i <= 20; i++) {
+      UUID account = ledger.openAccount(owner, "CHF", 0);
+      last = await(ledger.transfers.move(owner, TransferRequest.deposit(account, i, null)));
+      accounts.add(account);
+    }
+    ConsistencyToken token = last.token();
+    List<Future<Account>> reads = new ArrayList<>();
+    for (int round = 0; round < 10; round++) {
+      for (UUID account : accounts) {
+        reads.add(ledger.accounts.get(owner, account, token));
+      }
+      reads.add(ledger.accounts.get(owner, UUID.randomUUID(), token));
+    }
+    await(Future.join(reads).otherwiseEmpty()); // every read done, the not-founds among them
+    for (int i = 0; i < reads.size(); i++) {
+      int slot = i % (accounts.size() + 1);
+      if (slot == accounts.size()) {
+        assertThat(reads.get(i).failed()).isTrue();
+        assertThat(reads.get(i).cause()).hasMessageContaining("no such account");
+      } else {
+        assertThat(reads.get(i).result().id()).isEqualTo(accounts.get(slot));
+        assertThat(reads.get(i).result().balance()).isEqualTo(slot + 1);
+      }
     }
   }
 
