@@ -74,7 +74,8 @@ public final class WebhookStore {
   private static final String GIVE_UP =
       "UPDATE webhook_deliveries SET status = 'failed', last_error = $4"
           + " WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $3 AND status = 'pending'";
-  private static final String PURGE = "DELETE FROM events WHERE created_at < now() - $1::interval";
+  private static final String PURGE =
+      "DELETE FROM events WHERE created_at < now() - make_interval(secs => $1)";
 
   private final WriteTransactions writes;
   private final ReadRouter reads;
@@ -200,7 +201,7 @@ public final class WebhookStore {
     return writes
         .primary()
         .preparedQuery(PURGE)
-        .execute(Tuple.of(retention.toSeconds() + " seconds"))
+        .execute(Tuple.of(retention.toSeconds()))
         .map(rows -> rows.rowCount());
   }
 
