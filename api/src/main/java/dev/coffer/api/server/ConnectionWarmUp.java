@@ -24,8 +24,9 @@ final class ConnectionWarmUp {
 
   /**
    * Sends {@code redisCalls} concurrent reads of distinct keys (spread over the cluster's slots, so
-   * over every master), {@code rounds} times, and fills each pool with as many concurrent queries
-   * as it has connections; gives up, quietly, after {@code limit}.
+   * over every master), {@code rounds} times, and sends each database client the number of
+   * concurrent queries it is mapped to (as many as it holds at once: its connections, times the
+   * statements each may have in flight); gives up, quietly, after {@code limit}.
    */
   static Future<Void> run(
       Redis redis, int redisCalls, int rounds, Map<SqlClient, Integer> pools, Duration limit) {

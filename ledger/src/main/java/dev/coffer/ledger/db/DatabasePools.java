@@ -79,7 +79,7 @@ public final class DatabasePools {
     return replicaReads;
   }
 
-  /** Closes both pools. */
+  /** Closes every pool. */
   public Future<Void> close() {
     return Future.all(primary.close(), replica.close(), replicaReads.close()).mapEmpty();
   }
