@@ -75,7 +75,8 @@ class MetricsTest {
           .doesNotContainPattern("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
       assertThat(text)
           .containsPattern("pool_name=\"coffer-primary\"")
-          .containsPattern("pool_name=\"coffer-replica\"");
+          .containsPattern("pool_name=\"coffer-replica\"")
+          .containsPattern("pool_name=\"coffer-replica-reads\"");
       assertThat(value(text, "coffer_idempotent_replays_total")).isGreaterThanOrEqualTo(1);
       // The epoll jars ship for Linux on x86-64 and ARM64, and COFFER_NATIVE_TRANSPORT is on.
       assertThat(value(text, "coffer_native_transport")).isEqualTo(1);
