@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Coffer's image: built with the project's Maven wrapper, run on a JRE 21 as a non-root user.
 #   docker build -t coffer:0.1.0 .
-#   docker run --read-only --tmpfs /tmp -p 8080:8080 -e COFFER_PG_PRIMARY=... coffer:0.1.0
+#   docker run --read-only --tmpfs /tmp:exec -p 8080:8080 -e COFFER_PG_PRIMARY=... coffer:0.1.0
 # Jib (api/pom.xml) builds the same image without Docker; see README "Container image".
 
 FROM eclipse-temurin:21-jdk AS build

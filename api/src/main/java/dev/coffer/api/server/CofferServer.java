@@ -274,8 +274,8 @@ public final class CofferServer {
         3,
         Map.of(
             infra.databases().primary(), db.primaryPoolSize(),
-            infra.databases().replica(), db.replicaPoolSize(),
-            infra.databases().replicaReads(), db.replicaPoolSize() * db.replicaPipelining()),
+            infra.databases().replica(), db.replicaHoldingPoolSize(),
+            infra.databases().replicaReads(), db.replicaReadsPoolSize() * db.replicaPipelining()),
         WARM_UP_LIMIT);
   }
 

@@ -12,7 +12,9 @@ import io.vertx.sqlclient.SqlClient;
  * The Postgres pools: writes go to the primary, reads to the streaming replica. Single-statement
  * reads on the replica go through a pipelining client (up to {@code replicaPipelining} statements
  * in flight on each of its connections: fewer system calls and wake-ups per read on both sides);
- * reads that hold a connection (a cursor) take one of the replica pool's.
+ * reads that hold a connection (a cursor, a transaction) take one of the replica pool's. The two
+ * share {@code replicaPoolSize} connections, half each, so that a pod holds no more connections
+ * than before the pipelining client existed.
  */
 public final class DatabasePools {
   private final Pool primary;
@@ -36,12 +38,12 @@ public final class DatabasePools {
             .using(vertx)
             .build(),
         PgBuilder.pool()
-            .with(poolOptions("coffer-replica", settings.replicaPoolSize(), settings))
+            .with(poolOptions("coffer-replica", settings.replicaHoldingPoolSize(), settings))
             .connectingTo(cached(settings.replica()))
             .using(vertx)
             .build(),
         PgBuilder.client()
-            .with(poolOptions("coffer-replica-reads", settings.replicaPoolSize(), settings))
+            .with(poolOptions("coffer-replica-reads", settings.replicaReadsPoolSize(), settings))
             .connectingTo(cached(pipelined))
             .using(vertx)
             .build());

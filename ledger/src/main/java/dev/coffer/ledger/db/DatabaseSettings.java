@@ -18,6 +18,16 @@ public record DatabaseSettings(
   /** Reads in flight per replica connection unless set otherwise. */
   public static final int DEFAULT_REPLICA_PIPELINING = 8;
 
+  /** The replica connections of the pipelining client: half, at least one. */
+  public int replicaReadsPoolSize() {
+    return Math.max(1, (replicaPoolSize + 1) / 2);
+  }
+
+  /** The replica connections for reads that hold one (cursors, transactions): the rest. */
+  public int replicaHoldingPoolSize() {
+    return Math.max(1, replicaPoolSize - replicaReadsPoolSize());
+  }
+
   /** Settings from two {@code postgresql://user:password@host:port/db} URIs and default sizes. */
   public static DatabaseSettings fromUris(String primaryUri, String replicaUri) {
     return new DatabaseSettings(
