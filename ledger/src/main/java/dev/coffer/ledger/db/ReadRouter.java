@@ -3,6 +3,7 @@ package dev.coffer.ledger.db;
 import dev.coffer.ledger.LedgerException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
@@ -119,6 +120,11 @@ public final class ReadRouter {
             failure -> {
               if (failure instanceof LedgerException) {
                 return Future.failedFuture(failure); // the answer (not-found, say), not a fault
+              }
+              if (failure instanceof ConnectionPoolTooBusyException) {
+                // This instance's own queue is full: overload to shed (503), not a broken replica
+                // whose reads the primary should take.
+                return Future.failedFuture(failure);
               }
               if (failure instanceof PgException pg) {
                 // Cancelled by a conflict with WAL replay: the primary has no such conflict.
