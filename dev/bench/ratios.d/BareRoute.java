@@ -18,7 +18,7 @@ public class BareRoute {
                 + "\"balance\":1000000,\"pendingDebits\":0,\"pendingCredits\":0,"
                 + "\"available\":1000000,\"overdraftLimit\":0,"
                 + "\"createdAt\":\"2026-11-23T12:16:08.123456Z\"}");
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
     vertx
         .deployVerticle(
             () ->

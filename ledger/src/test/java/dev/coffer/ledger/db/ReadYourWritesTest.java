@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -53,6 +54,7 @@ class ReadYourWritesTest {
       accounts.add(account);
     }
     ConsistencyToken token = last.token();
+    awaitReplayed(token); // so that every read below is served by the replica's pipelining client
     List<Future<Account>> reads = new ArrayList<>();
     for (int round = 0; round < 10; round++) {
       for (UUID account : accounts) {
@@ -70,6 +72,22 @@ class ReadYourWritesTest {
         assertThat(reads.get(i).result().id()).isEqualTo(accounts.get(slot));
         assertThat(reads.get(i).result().balance()).isEqualTo(slot + 1);
       }
+    }
+  }
+
+  private void awaitReplayed(ConsistencyToken token) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      String replayed =
+          await(ledger.pools.replica().query("SELECT pg_last_wal_replay_lsn()::text").execute())
+              .iterator()
+              .next()
+              .getString(0);
+      if (Long.compareUnsigned(ConsistencyToken.fromPgLsn(replayed).lsn(), token.lsn()) >= 0) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("the replica replays the writes").isLessThan(deadline);
+      LockSupport.parkNanos(10_000_000);
     }
   }
 
