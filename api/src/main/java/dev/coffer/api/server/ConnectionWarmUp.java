@@ -29,15 +29,15 @@ final class ConnectionWarmUp {
    * statements each may have in flight); gives up, quietly, after {@code limit}.
    */
   static Future<Void> run(
-      Redis redis, int redisCalls, int rounds, Map<SqlClient, Integer> pools, Duration limit) {
+      Redis redis, int redisCalls, int rounds, Map<SqlClient, Integer> clients, Duration limit) {
     // A dependency that accepts connections but never answers must not hold start-up for ever.
-    return warmUp(redis, redisCalls, rounds, pools)
+    return warmUp(redis, redisCalls, rounds, clients)
         .timeout(limit.toMillis(), TimeUnit.MILLISECONDS)
         .otherwise((Void) null);
   }
 
   private static Future<Void> warmUp(
-      Redis redis, int redisCalls, int rounds, Map<SqlClient, Integer> pools) {
+      Redis redis, int redisCalls, int rounds, Map<SqlClient, Integer> clients) {
     Future<Void> chain = Future.succeededFuture();
     for (int round = 0; round < rounds; round++) {
       int r = round;
@@ -46,10 +46,10 @@ final class ConnectionWarmUp {
     return chain.compose(
         v -> {
           List<Future<?>> queries = new ArrayList<>();
-          pools.forEach(
-              (pool, size) -> {
+          clients.forEach(
+              (client, size) -> {
                 for (int i = 0; i < size; i++) {
-                  queries.add(pool.query("SELECT 1").execute());
+                  queries.add(client.query("SELECT 1").execute());
                 }
               });
           return Future.join(queries).<Void>mapEmpty().otherwise((Void) null);

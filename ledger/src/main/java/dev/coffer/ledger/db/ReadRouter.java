@@ -61,7 +61,7 @@ public final class ReadRouter {
    * from it) where its result is at least as fresh as {@code token}.
    */
   public <T> Future<T> read(ConsistencyToken token, Function<SqlClient, Future<T>> query) {
-    return route(token, query, replicaReads);
+    return route(token, query, replicaReads, primary);
   }
 
   /**
@@ -69,13 +69,13 @@ public final class ReadRouter {
    * transaction, for one snapshot across several statements).
    */
   public <T> Future<T> readOnConnection(ConsistencyToken token, Function<Pool, Future<T>> query) {
-    return route(token, query, replica);
+    return route(token, query, replica, primary);
   }
 
-  private <C extends SqlClient, T> Future<T> route(
-      ConsistencyToken token, Function<? super C, Future<T>> query, C onReplica) {
-    @SuppressWarnings("unchecked") // the primary is a Pool, which is every kind of client here
-    C onPrimary = (C) primary;
+  // The one routing decision: the replica when it is fresh enough (asked again when the sample is
+  // older than the token), else the primary.
+  private <C, T> Future<T> route(
+      ConsistencyToken token, Function<? super C, Future<T>> query, C onReplica, C onPrimary) {
     if (token.equals(ConsistencyToken.LATEST) || replicaUnusable()) {
       return query.apply(onPrimary);
     }
@@ -96,15 +96,7 @@ public final class ReadRouter {
    * cannot be re-run on another pool once it has started (a stream whose rows are already sent).
    */
   public Future<Pool> pool(ConsistencyToken token) {
-    if (token.equals(ConsistencyToken.LATEST) || replicaUnusable()) {
-      return Future.succeededFuture(primary);
-    }
-    if (Long.compareUnsigned(token.lsn(), replayedLsn.get()) <= 0) {
-      return Future.succeededFuture(replica);
-    }
-    return refreshReplay()
-        .map(replayed -> Long.compareUnsigned(token.lsn(), replayed) <= 0 ? replica : primary)
-        .otherwise(primary);
+    return route(token, Future::succeededFuture, replica, primary);
   }
 
   /** The primary, for a read the replica could not start. */
