@@ -38,6 +38,7 @@ public record Ledger(
     WriteTransactions writes = new WriteTransactions(pools.primary());
     ReadRouter reads =
         new ReadRouter(pools.primary(), pools.replica(), pools.replicaReads(), maxReplicaLag);
+    pools.onReplicaMoved(reads::replicaMoved);
     return new Ledger(
         writes,
         reads,

@@ -9,8 +9,8 @@ import dev.coffer.api.session.SessionSettings;
 import dev.coffer.api.stream.StreamSettings;
 import dev.coffer.api.webhook.WebhookSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
+import dev.coffer.ledger.db.PgServers;
 import dev.coffer.ledger.transfer.GroupCommitSettings;
-import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -59,8 +59,8 @@ public record CofferConfig(
     Reader r = new Reader(env);
     DatabaseSettings db =
         new DatabaseSettings(
-            r.get("COFFER_PG_PRIMARY", DEFAULT_PG_PRIMARY, PgConnectOptions::fromUri),
-            r.get("COFFER_PG_REPLICA", DEFAULT_PG_REPLICA, PgConnectOptions::fromUri),
+            r.get("COFFER_PG_PRIMARY", DEFAULT_PG_PRIMARY, PgServers::fromUri),
+            r.get("COFFER_PG_REPLICA", DEFAULT_PG_REPLICA, PgServers::fromUri),
             r.intIn("COFFER_PG_PRIMARY_POOL_SIZE", 16, 1, 1000),
             r.intIn("COFFER_PG_REPLICA_POOL_SIZE", 16, 1, 1000),
             r.intIn("COFFER_PG_MAX_WAIT_QUEUE", 256, 0, 100_000),

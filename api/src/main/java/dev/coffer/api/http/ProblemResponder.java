@@ -1,6 +1,7 @@
 package dev.coffer.api.http;
 
 import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.db.NoServerAvailableException;
 import io.vertx.core.Handler;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -106,20 +107,27 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     // plain IOException); the client's own connection closing never gets here (see handle).
     return failure instanceof ClosedConnectionException
         || failure instanceof IOException
+        // The server is shutting down this backend (a failover manager demoting the primary).
+        || (failure instanceof DatabaseException db
+            && ("57P01".equals(db.getSqlState()) || "57P02".equals(db.getSqlState())))
         || (failure instanceof VertxException
             && failure.getMessage() != null
             && failure.getMessage().startsWith("Connection is not active now"));
   }
 
-  // No connection could be made (refused, or the server is starting up or shutting down before it
-  // took the request): nothing ran, so 503 is true and a retry is safe.
+  // No connection could be made (refused, the server is starting up or shutting down before it
+  // took the request, or no server is the primary during a failover), or the server refused the
+  // write as read-only (a primary demoted under an open connection): nothing was applied, so 503
+  // is true and a retry is safe.
   private static boolean isUnreachable(Throwable failure) {
-    if (failure instanceof ConnectException) {
+    if (failure instanceof ConnectException || failure instanceof NoServerAvailableException) {
       return true;
     }
     return failure instanceof DatabaseException db
         && db.getSqlState() != null
-        && (db.getSqlState().equals("57P03") || db.getSqlState().startsWith("08"));
+        && (db.getSqlState().equals("57P03")
+            || db.getSqlState().equals("25006")
+            || db.getSqlState().startsWith("08"));
   }
 
   static Problem problemFor(Throwable failure, int status) {

@@ -11,8 +11,8 @@ class CofferConfigTest {
   void defaultsPointAtTheLocalStack() {
     CofferConfig config = CofferConfig.from(Map.of());
     assertThat(config.http().port()).isEqualTo(8080);
-    assertThat(config.database().primary().getPort()).isEqualTo(45432);
-    assertThat(config.database().replica().getPort()).isEqualTo(45433);
+    assertThat(config.database().primary().first().getPort()).isEqualTo(45432);
+    assertThat(config.database().replica().first().getPort()).isEqualTo(45433);
     assertThat(config.database().replicaPipelining()).isEqualTo(8);
     assertThat(config.redis().nodes()).hasSize(3).allMatch(n -> n.startsWith("redis://127.0.0.1:"));
     assertThat(config.migrateOnStart()).isTrue();
@@ -53,9 +53,9 @@ class CofferConfigTest {
                 "COFFER_MIGRATE_ON_START", "false",
                 "COFFER_INSTANCE_ID", "coffer-a"));
     assertThat(config.http().port()).isEqualTo(9090);
-    assertThat(config.database().primary().getHost()).isEqualTo("db1");
-    assertThat(config.database().primary().getDatabase()).isEqualTo("ledger");
-    assertThat(config.database().replica().getPort()).isEqualTo(5001);
+    assertThat(config.database().primary().first().getHost()).isEqualTo("db1");
+    assertThat(config.database().primary().first().getDatabase()).isEqualTo("ledger");
+    assertThat(config.database().replica().first().getPort()).isEqualTo(5001);
     assertThat(config.database().primaryPoolSize()).isEqualTo(40);
     assertThat(config.database().replicaPipelining()).isEqualTo(3);
     assertThat(config.redis().nodes()).containsExactly("redis://r1:7000", "redis://r2:7001");

@@ -4,9 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
+import java.util.function.UnaryOperator;
 
 /**
  * The Postgres pools: writes go to the primary, reads to the streaming replica. Single-statement
@@ -20,37 +22,72 @@ public final class DatabasePools {
   private final Pool primary;
   private final Pool replica;
   private final SqlClient replicaReads;
+  private final ServerLocator replicaLocator;
 
-  private DatabasePools(Pool primary, Pool replica, SqlClient replicaReads) {
+  private DatabasePools(
+      Pool primary, Pool replica, SqlClient replicaReads, ServerLocator replicaLocator) {
     this.primary = primary;
     this.replica = replica;
     this.replicaReads = replicaReads;
+    this.replicaLocator = replicaLocator;
   }
 
-  /** Creates the pools; nothing connects until the first query. */
+  /**
+   * Creates the pools; nothing connects until the first query. Servers given as several hosts (or
+   * with a role to check) are located for each new connection, so the pools follow a failover; the
+   * replica's two pools share one locator, so that both read from the same standby.
+   */
   public static DatabasePools create(Vertx vertx, DatabaseSettings settings) {
-    PgConnectOptions pipelined =
-        new PgConnectOptions(settings.replica()).setPipeliningLimit(settings.replicaPipelining());
+    UnaryOperator<PgConnectOptions> pipelined =
+        options -> cached(options).setPipeliningLimit(settings.replicaPipelining());
+    ServerLocator primaryLocator = locator(vertx, settings.primary(), settings);
+    ServerLocator replicaLocator = locator(vertx, settings.replica(), settings);
     return new DatabasePools(
-        PgBuilder.pool()
+        connectingTo(PgBuilder.pool(), primaryLocator, settings.primary(), DatabasePools::cached)
             .with(poolOptions("coffer-primary", settings.primaryPoolSize(), settings))
-            .connectingTo(cached(settings.primary()))
             .using(vertx)
             .build(),
-        PgBuilder.pool()
+        connectingTo(PgBuilder.pool(), replicaLocator, settings.replica(), DatabasePools::cached)
             .with(poolOptions("coffer-replica", settings.replicaHoldingPoolSize(), settings))
-            .connectingTo(cached(settings.replica()))
             .using(vertx)
             .build(),
-        PgBuilder.client()
+        connectingTo(PgBuilder.client(), replicaLocator, settings.replica(), pipelined)
             .with(poolOptions("coffer-replica-reads", settings.replicaReadsPoolSize(), settings))
-            .connectingTo(cached(pipelined))
             .using(vertx)
-            .build());
+            .build(),
+        replicaLocator);
+  }
+
+  private static ServerLocator locator(Vertx vertx, PgServers servers, DatabaseSettings settings) {
+    return servers.needsLocating()
+        ? new ServerLocator(vertx, servers, settings.connectTimeout())
+        : null;
+  }
+
+  // One server used as it is (no probe, as before multi-host URIs existed), or located.
+  private static <C> ClientBuilder<C> connectingTo(
+      ClientBuilder<C> builder,
+      ServerLocator locator,
+      PgServers servers,
+      UnaryOperator<PgConnectOptions> shape) {
+    return locator == null
+        ? builder.connectingTo(shape.apply(new PgConnectOptions(servers.first())))
+        : builder.connectingTo(locator.connectOptions(shape));
   }
 
   private static PgConnectOptions cached(PgConnectOptions connect) {
     return new PgConnectOptions(connect).setCachePreparedStatements(true);
+  }
+
+  /**
+   * Runs {@code listener} when the replica pools start connecting to another server (the standby
+   * they read from failed, or was promoted): what was known of the old one's replay no longer
+   * holds.
+   */
+  public void onReplicaMoved(Runnable listener) {
+    if (replicaLocator != null) {
+      replicaLocator.onMove(listener);
+    }
   }
 
   private static PoolOptions poolOptions(String name, int size, DatabaseSettings settings) {

@@ -1,15 +1,15 @@
 package dev.coffer.ledger.db;
 
-import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 
 /**
- * Where the primary and replica databases are, how large their pools may grow, and how many reads
- * may be in flight at once on one connection of the replica's pipelining client.
+ * Where the primary and replica databases are (one server each, or several of which each pool finds
+ * the one in the right role), how large their pools may grow, and how many reads may be in flight
+ * at once on one connection of the replica's pipelining client.
  */
 public record DatabaseSettings(
-    PgConnectOptions primary,
-    PgConnectOptions replica,
+    PgServers primary,
+    PgServers replica,
     int primaryPoolSize,
     int replicaPoolSize,
     int maxWaitQueue,
@@ -28,25 +28,18 @@ public record DatabaseSettings(
     return Math.max(1, replicaPoolSize - replicaReadsPoolSize());
   }
 
-  /** Settings from two {@code postgresql://user:password@host:port/db} URIs and default sizes. */
+  /**
+   * Settings from two {@code postgresql://user:password@host:port[,host:port...]/db} URIs and
+   * default sizes.
+   */
   public static DatabaseSettings fromUris(String primaryUri, String replicaUri) {
     return new DatabaseSettings(
-        PgConnectOptions.fromUri(primaryUri),
-        PgConnectOptions.fromUri(replicaUri),
+        PgServers.fromUri(primaryUri),
+        PgServers.fromUri(replicaUri),
         16,
         16,
         256,
         Duration.ofSeconds(2),
         DEFAULT_REPLICA_PIPELINING);
-  }
-
-  /** The JDBC URL of a connection, for Liquibase, which speaks JDBC only. */
-  public static String jdbcUrl(PgConnectOptions options) {
-    return "jdbc:postgresql://"
-        + options.getHost()
-        + ":"
-        + options.getPort()
-        + "/"
-        + options.getDatabase();
   }
 }

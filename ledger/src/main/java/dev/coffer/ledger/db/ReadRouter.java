@@ -129,6 +129,15 @@ public final class ReadRouter {
             });
   }
 
+  /**
+   * The replica pools now connect to another server: what was sampled of the old one's replay
+   * position says nothing of the new one's, so the next read with a token asks again.
+   */
+  public void replicaMoved() {
+    replayedLsn.set(0);
+    lagMillis.set(-1);
+  }
+
   /** Whether reads may go to the replica now (not marked down, not lagging past the limit). */
   boolean replicaUsable() {
     return !replicaUnusable();

@@ -1,6 +1,6 @@
 package dev.coffer.ledger.migration;
 
-import dev.coffer.ledger.db.DatabaseSettings;
+import dev.coffer.ledger.db.PgServers;
 import io.vertx.pgclient.PgConnectOptions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -39,10 +39,15 @@ public final class LedgerMigrations {
 
   /** Brings the database at {@code target} up to the newest changelog. */
   public static void update(PgConnectOptions target) {
+    update(PgServers.of(target));
+  }
+
+  /** As {@link #update(PgConnectOptions)}, on whichever of {@code servers} fits their target. */
+  public static void update(PgServers servers) {
     long started = System.nanoTime();
+    PgConnectOptions target = servers.first();
     try (Connection connection =
-        DriverManager.getConnection(
-            DatabaseSettings.jdbcUrl(target), target.getUser(), target.getPassword())) {
+        DriverManager.getConnection(servers.jdbcUrl(), target.getUser(), target.getPassword())) {
       Database database =
           DatabaseFactory.getInstance()
               .findCorrectDatabaseImplementation(new JdbcConnection(connection));
