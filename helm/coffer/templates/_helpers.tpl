@@ -33,6 +33,23 @@ app.kubernetes.io/part-of: coffer
 {{- end }}
 {{- end -}}
 
+{{/*
+Labels of the CloudNativePG objects: no app.kubernetes.io/name, so that should the operator be set to
+pass Cluster labels on to its pods (INHERITED_LABELS), the PostgreSQL pods still never match the
+selector of Coffer's Service, PodDisruptionBudget or NetworkPolicy.
+*/}}
+{{- define "coffer.databaseLabels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: coffer
+app.kubernetes.io/component: database
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
 {{- define "coffer.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "coffer.fullname" .) .Values.serviceAccount.name -}}
@@ -70,8 +87,56 @@ exceed the 10 s Coffer allows itself past delay plus drain before it ends on its
 {{- join "," $uris -}}
 {{- end -}}
 
+{{/* The CloudNativePG Cluster's name: database.cloudnativepg.clusterName, else <fullname>-db. */}}
+{{- define "coffer.cnpg.clusterName" -}}
+{{- default (printf "%s-db" (include "coffer.fullname" .) | trunc 50 | trimSuffix "-") .Values.database.cloudnativepg.clusterName -}}
+{{- end -}}
+
+{{/* The Secret with the application user's credentials: CloudNativePG's <cluster>-app unless named. */}}
+{{- define "coffer.cnpg.appSecret" -}}
+{{- default (printf "%s-app" (include "coffer.cnpg.clusterName" .)) .Values.database.cloudnativepg.appSecret -}}
+{{- end -}}
+
+{{/* A URI on one of the Cluster's services; user, password and database are spliced in by Kubernetes. */}}
+{{- define "coffer.cnpg.uri" -}}
+{{- printf "postgresql://$(CNPG_APP_USERNAME):$(CNPG_APP_PASSWORD)@%s-%s:5432/$(CNPG_APP_DBNAME)" (include "coffer.cnpg.clusterName" .root) .service -}}
+{{- end -}}
+
+{{/*
+Whether the pods migrate at start. With the hook Job they need not, except when the chart also
+creates the CloudNativePG Cluster: a pre-install hook would run before the Cluster (and its Secret)
+exist, so on install the pods migrate, and the Job runs on upgrades only (see migration-job.yaml).
+*/}}
+{{- define "coffer.migrateOnStart" -}}
+{{- $cnpg := .Values.database.cloudnativepg -}}
+{{- ternary "true" "false" (or (not .Values.migrations.job.enabled) (and $cnpg.enabled $cnpg.createCluster)) -}}
+{{- end -}}
+
 {{/* Env entries that read the secrets: the database URIs and, with auth, the Redis password. */}}
 {{- define "coffer.secretEnv" -}}
+{{- if .Values.database.cloudnativepg.enabled -}}
+{{- $secret := include "coffer.cnpg.appSecret" . -}}
+{{- /* Kubernetes expands $(VAR) only from variables defined earlier in the list. */ -}}
+- name: CNPG_APP_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: username
+- name: CNPG_APP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: password
+- name: CNPG_APP_DBNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: dbname
+- name: COFFER_PG_PRIMARY
+  value: {{ include "coffer.cnpg.uri" (dict "root" . "service" "rw") | quote }}
+- name: COFFER_PG_REPLICA
+  value: {{ include "coffer.cnpg.uri" (dict "root" . "service" .Values.database.cloudnativepg.readService) | quote }}
+{{- else -}}
 - name: COFFER_PG_PRIMARY
   valueFrom:
     secretKeyRef:
@@ -82,6 +147,7 @@ exceed the 10 s Coffer allows itself past delay plus drain before it ends on its
     secretKeyRef:
       name: {{ .Values.database.existingSecret }}
       key: {{ .Values.database.replicaUriKey }}
+{{- end }}
 {{- if .Values.redis.auth.enabled }}
 - name: REDIS_PASSWORD
   valueFrom:
