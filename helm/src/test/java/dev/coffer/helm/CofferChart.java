@@ -45,6 +45,10 @@ final class CofferChart {
     return dir().resolve("ci").resolve("production-values.yaml");
   }
 
+  static Path cloudNativePgValues() {
+    return dir().resolve("ci").resolve("cloudnativepg-values.yaml");
+  }
+
   static LintResult lint() {
     return new Helm(dir()).lint().strict().call();
   }

@@ -13,6 +13,7 @@ import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
@@ -86,6 +87,11 @@ final class Rendered {
         CustomResources.check(kind, doc);
         yield doc;
       }
+      case "Cluster", "ScheduledBackup" -> {
+        assertThat(apiVersion).isEqualTo("postgresql.cnpg.io/v1");
+        CustomResources.check(kind, doc);
+        yield doc;
+      }
       default -> throw new AssertionError("the chart renders a kind no test knows: " + kind);
     };
   }
@@ -126,6 +132,11 @@ final class Rendered {
 
   boolean has(String kind) {
     return documents.stream().anyMatch(d -> kind.equals(d.get("kind")));
+  }
+
+  /** Parses resource requirements strictly, for the custom resources' resources. */
+  static V1ResourceRequirements resources(Object yaml) {
+    return GSON.fromJson(GSON.toJsonTree(yaml), V1ResourceRequirements.class);
   }
 
   /** Parses a label selector strictly, for the custom resources' selectors. */
