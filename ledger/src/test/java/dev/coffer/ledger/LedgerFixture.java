@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /** The ledger's services on the real stack, migrated, for integration tests. */
 public final class LedgerFixture implements AutoCloseable {
-  private static boolean migrated;
+  // Migrated once per database (a test run may use the light stack and the HA one).
+  private static final java.util.Set<String> migrated = new java.util.HashSet<>();
   public final Vertx vertx;
   public final DatabasePools pools;
   public final WriteTransactions writes;
@@ -55,9 +56,8 @@ public final class LedgerFixture implements AutoCloseable {
   }
 
   private static synchronized void migrate(DatabaseSettings settings) {
-    if (!migrated) {
+    if (migrated.add(settings.primary().describe())) {
       LedgerMigrations.update(settings.primary());
-      migrated = true;
     }
   }
 

@@ -21,19 +21,41 @@ import org.testcontainers.containers.ComposeContainer;
  * which starts PostgreSQL and Redis from the machine's binaries as a stack named "test", on its own
  * ports, so that a developer's running {@code dev/run} stack is never touched. What this class
  * started, it stops when the JVM exits.
+ *
+ * <p>{@link #ha()} is a second stack for the tests that lose a database server: {@code dev/stack}
+ * in its HA mode (a pg_auto_failover monitor and three nodes with a synchronous standby), named
+ * "test-ha", always the script's (it is destroyed on purpose, so never a service given by
+ * environment variables).
  */
 public final class TestStack {
   private static final Logger LOG = Logger.getLogger(TestStack.class.getName());
   private static final List<String> VARIABLES =
       List.of("COFFER_PG_PRIMARY", "COFFER_PG_REPLICA", "COFFER_REDIS_NODES");
+  private static final Map<String, String> LIGHT =
+      Map.of(
+          "COFFER_STACK_NAME", "test",
+          "COFFER_STACK_PG_PRIMARY_PORT", "45442",
+          "COFFER_STACK_PG_REPLICA_PORT", "45443",
+          "COFFER_STACK_REDIS_BASE_PORT", "46479");
+  private static final Map<String, String> HA =
+      Map.of(
+          "COFFER_STACK_NAME", "test-ha",
+          "COFFER_STACK_HA", "1",
+          "COFFER_STACK_PG_MONITOR_PORT", "45460",
+          "COFFER_STACK_PG_NODE_BASE_PORT", "45461",
+          "COFFER_STACK_PG_RESTORE_PORT", "45469",
+          "COFFER_STACK_REDIS_BASE_PORT", "46679");
   private static TestStack instance;
+  private static TestStack haInstance;
 
   private final StackSettings settings;
   private final boolean scripted;
+  private final Map<String, String> stackEnv;
 
-  private TestStack(StackSettings settings, boolean scripted) {
+  private TestStack(StackSettings settings, boolean scripted, Map<String, String> stackEnv) {
     this.settings = settings;
     this.scripted = scripted;
+    this.stackEnv = stackEnv;
   }
 
   /** The stack of this test run, started on first use. */
@@ -42,6 +64,14 @@ public final class TestStack {
       instance = start();
     }
     return instance;
+  }
+
+  /** The HA stack of this test run (the script's, in its HA mode), started on first use. */
+  public static synchronized TestStack ha() {
+    if (haInstance == null) {
+      haInstance = startScript(HA);
+    }
+    return haInstance;
   }
 
   public StackSettings settings() {
@@ -64,19 +94,27 @@ public final class TestStack {
     if (!scripted) {
       throw new IllegalStateException("the stack is not the local script's: cannot run " + args[0]);
     }
-    return run(args);
+    return run(stackEnv, args);
+  }
+
+  /** As {@link #script}, but answers the exit code and output of a command that may fail. */
+  public Result tryScript(String... args) {
+    if (!scripted) {
+      throw new IllegalStateException("the stack is not the local script's: cannot run " + args[0]);
+    }
+    return execute(stackEnv, args);
   }
 
   private static TestStack start() {
     Map<String, String> env = System.getenv();
     if (VARIABLES.stream().allMatch(v -> env.get(v) != null && !env.get(v).isBlank())) {
       LOG.info("test stack: using the services named by COFFER_PG_* and COFFER_REDIS_NODES");
-      return new TestStack(StackSettings.fromEnvironment(env), false);
+      return new TestStack(StackSettings.fromEnvironment(env), false, LIGHT);
     }
     if (dockerAnswers()) {
-      return new TestStack(startCompose(), false);
+      return new TestStack(startCompose(), false, LIGHT);
     }
-    return startScript();
+    return startScript(LIGHT);
   }
 
   private static boolean dockerAnswers() {
@@ -95,18 +133,26 @@ public final class TestStack {
             .withLocalCompose(true);
     compose.start();
     Runtime.getRuntime().addShutdownHook(new Thread(compose::stop, "test-stack-compose-down"));
-    return StackSettings.fromEnvironment(parseEnv(run("env")));
+    return StackSettings.fromEnvironment(parseEnv(run(LIGHT, "env")));
   }
 
-  private static TestStack startScript() {
-    boolean alreadyUp = exitCode("status") == 0;
-    LOG.info("test stack: local script (" + (alreadyUp ? "already running" : "starting") + ")");
-    run("up");
+  private static TestStack startScript(Map<String, String> stackEnv) {
+    String name = stackEnv.get("COFFER_STACK_NAME");
+    boolean alreadyUp = execute(stackEnv, "status").exitCode == 0;
+    LOG.info(
+        "test stack "
+            + name
+            + ": local script ("
+            + (alreadyUp ? "already running" : "starting")
+            + ")");
+    run(stackEnv, "up");
     if (!alreadyUp) {
       // Stop only what the tests started: a stack someone left running stays up.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> run("down"), "test-stack-down"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(() -> run(stackEnv, "down"), "test-stack-down-" + name));
     }
-    return new TestStack(StackSettings.fromEnvironment(parseEnv(run("env"))), true);
+    return new TestStack(
+        StackSettings.fromEnvironment(parseEnv(run(stackEnv, "env"))), true, stackEnv);
   }
 
   /** The repository's root folder (set by Maven; else found from the working directory). */
@@ -135,12 +181,8 @@ public final class TestStack {
     return env;
   }
 
-  private static int exitCode(String... args) {
-    return execute(args).exitCode;
-  }
-
-  private static String run(String... args) {
-    Result result = execute(args);
+  private static String run(Map<String, String> stackEnv, String... args) {
+    Result result = execute(stackEnv, args);
     if (result.exitCode != 0) {
       throw new IllegalStateException(
           "dev/stack "
@@ -153,9 +195,10 @@ public final class TestStack {
     return result.output;
   }
 
-  private record Result(int exitCode, String output) {}
+  /** What a {@code dev/stack} command printed (stdout, then stderr), and its exit code. */
+  public record Result(int exitCode, String output) {}
 
-  private static Result execute(String... args) {
+  private static Result execute(Map<String, String> stackEnv, String... args) {
     Path root = repoRoot();
     List<String> command = new java.util.ArrayList<>(List.of(root.resolve("dev/stack").toString()));
     command.addAll(List.of(args));
@@ -165,10 +208,15 @@ public final class TestStack {
       File err = Files.createTempFile("coffer-stack", ".err").toFile();
       ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
       Map<String, String> env = builder.environment();
-      env.putIfAbsent("COFFER_STACK_NAME", "test");
-      env.putIfAbsent("COFFER_STACK_PG_PRIMARY_PORT", "45442");
-      env.putIfAbsent("COFFER_STACK_PG_REPLICA_PORT", "45443");
-      env.putIfAbsent("COFFER_STACK_REDIS_BASE_PORT", "46479");
+      // The caller's COFFER_STACK_* settings (dev/chaos's, say) move the stack of their own mode;
+      // the other mode's stack keeps the defaults here, so the two never share a name or a port.
+      boolean ha = "1".equals(stackEnv.get("COFFER_STACK_HA"));
+      if (ha == "1".equals(env.get("COFFER_STACK_HA"))) {
+        stackEnv.forEach(env::putIfAbsent);
+      } else {
+        env.remove("COFFER_STACK_HA");
+        stackEnv.forEach(env::put);
+      }
       // Test data is throwaway: the stack may skip fsync (never in the configuration a user runs).
       env.putIfAbsent("COFFER_STACK_FAST", "1");
       Process process = builder.redirectOutput(out).redirectError(err).start();

@@ -48,7 +48,13 @@ public final class CofferProcess implements AutoCloseable {
   /** Starts {@code name} on {@code port}; {@code overrides} are extra COFFER_* settings. */
   public static CofferProcess launch(
       String name, int port, Path logDir, Map<String, String> overrides) {
-    Map<String, String> env = new HashMap<>(TestStack.get().settings().asEnvironment());
+    return launch(name, port, logDir, TestStack.get(), overrides);
+  }
+
+  /** As {@link #launch(String, int, Path, Map)}, on the services of {@code stack}. */
+  public static CofferProcess launch(
+      String name, int port, Path logDir, TestStack stack, Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>(stack.settings().asEnvironment());
     env.put("COFFER_HTTP_HOST", "127.0.0.1");
     env.put("COFFER_HTTP_PORT", Integer.toString(port));
     env.put("COFFER_INSTANCE_ID", name);
