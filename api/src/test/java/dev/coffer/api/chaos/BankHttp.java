@@ -59,8 +59,12 @@ final class BankHttp {
     if (key != null) {
       request.header("Idempotency-Key", key);
     }
+    long sent = System.nanoTime();
     HttpResponse<String> response =
         http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() == 201 && key != null) {
+      history.moneyWritten(sent, System.nanoTime()); // only moves of money carry a key
+    }
     JsonObject json = null;
     try {
       json = response.body().isEmpty() ? null : new JsonObject(response.body());

@@ -21,6 +21,7 @@ final class History {
   private final AtomicLong longestWaitNanos = new AtomicLong();
   private final LongAdder replayed = new LongAdder();
   private final LongAdder resends = new LongAdder();
+  private final ConcurrentLinkedQueue<long[]> moneyWrites = new ConcurrentLinkedQueue<>();
 
   /** A list for one client thread to append to without contention. */
   List<Operation> newClientLog() {
@@ -46,6 +47,25 @@ final class History {
 
   void waited(long nanos) {
     longestWaitNanos.accumulateAndGet(nanos, Math::max);
+  }
+
+  /** A request that moves money was answered 201: when it was sent, and when answered. */
+  void moneyWritten(long sentNanos, long answeredNanos) {
+    moneyWrites.add(new long[] {sentNanos, answeredNanos});
+  }
+
+  /**
+   * When the first request sent after {@code nanos} that moved money was answered 201 (the writes
+   * are back), or -1 while there is none.
+   */
+  long firstMoneyWriteSentAfter(long nanos) {
+    long first = -1;
+    for (long[] write : moneyWrites) {
+      if (write[0] > nanos && (first < 0 || write[1] < first)) {
+        first = write[1];
+      }
+    }
+    return first;
   }
 
   void replayed() {

@@ -5,34 +5,121 @@ import dev.coffer.testkit.TestStack;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The faults of the chaos run, on the test stack's own processes only: each is found through {@code
- * dev/stack} (its recorded pids and data folder) or the Redis node's own answer, never by a process
- * name.
+ * The faults of the chaos run, on the HA test stack's own processes only: each is found through
+ * {@code dev/stack} (its recorded pids, data folders and the failover monitor's view of which node
+ * is the primary) or the Redis node's own answer, never by a process name. A database fault is over
+ * when the stack is healthy again (a primary and two streaming standbys); one that loses the
+ * primary also measures how long after it the clients' writes came back.
  */
 final class StackFaults {
+  static final String PRIMARY_DESTROYED =
+      "primary destroyed (SIGKILL, data directory deleted), rejoined as a new standby";
+  static final String PRIMARY_STOPPED = "primary stopped (fast), failover, started as a standby";
+  private static final List<String> NODES = List.of("node1", "node2", "node3");
+  private static final Duration WRITES_BACK_PATIENCE = Duration.ofSeconds(90);
+
   private final TestStack stack;
   private final CofferProcess service;
+  private final History history;
   private final List<Integer> redisPorts;
+  private final Map<String, List<Long>> writesBackMillis = new ConcurrentHashMap<>();
   private int nextMaster;
 
-  StackFaults(TestStack stack, CofferProcess service) {
+  StackFaults(TestStack stack, CofferProcess service, History history) {
     this.stack = stack;
     this.service = service;
+    this.history = history;
     this.redisPorts =
         stack.settings().redisNodes().stream().map(uri -> URI.create(uri).getPort()).toList();
   }
 
   List<Fault> all() {
     return List.of(
+        Fault.of(PRIMARY_DESTROYED, this::destroyPrimary),
         Fault.of("redis master SIGKILL, failover, node restarted", this::killRedisMaster),
-        Fault.of("replica stopped 5 s, started", this::bounceReplica),
+        Fault.of("a standby stopped 5 s, started", this::bounceStandby),
         Fault.of("service SIGKILL, restarted", this::killService),
-        Fault.of("primary stopped (fast), started", this::restartPrimary),
+        Fault.of(PRIMARY_STOPPED, this::restartPrimary),
         Fault.of("primary and its backends SIGSTOPped 5 s, SIGCONT", this::stallPrimary));
+  }
+
+  /** For each fault that lost the primary: the time from it to the first write after it, in ms. */
+  Map<String, List<Long>> writesBackMillis() {
+    return new TreeMap<>(writesBackMillis);
+  }
+
+  void destroyPrimary() throws Exception {
+    String node = primaryNode();
+    long lost = System.nanoTime();
+    stack.script("destroy", node);
+    awaitWritesBack(PRIMARY_DESTROYED, lost);
+    stack.script("rejoin", node);
+    stack.script("wait-healthy");
+  }
+
+  void restartPrimary() throws Exception {
+    String node = primaryNode();
+    long lost = System.nanoTime();
+    stack.script("stop", node);
+    awaitWritesBack(PRIMARY_STOPPED, lost);
+    stack.script("start", node);
+    stack.script("wait-healthy");
+  }
+
+  void bounceStandby() throws Exception {
+    String primary = primaryNode();
+    String standby = NODES.stream().filter(n -> !n.equals(primary)).findFirst().orElseThrow();
+    stack.script("stop", standby);
+    Thread.sleep(5000);
+    stack.script("start", standby);
+    stack.script("wait-healthy");
+  }
+
+  void stallPrimary() throws Exception {
+    PostgresStall.of(stack).hold(5000);
+    // Held long enough, the monitor may have failed the primary over meanwhile.
+    stack.script("wait-healthy");
+  }
+
+  // The clients keep writing through the fault: the first request sent after it that moved money.
+  private void awaitWritesBack(String fault, long lostNanos) throws InterruptedException {
+    long deadline = lostNanos + WRITES_BACK_PATIENCE.toNanos();
+    long back;
+    while ((back = history.firstMoneyWriteSentAfter(lostNanos)) < 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "no write succeeded within " + WRITES_BACK_PATIENCE + " after: " + fault);
+      }
+      Thread.sleep(50);
+    }
+    long millis = (back - lostNanos) / 1_000_000;
+    writesBackMillis.computeIfAbsent(fault, f -> new CopyOnWriteArrayList<>()).add(millis);
+    System.out.printf("chaos:          writes back %.1f s after it%n", millis / 1000.0);
+  }
+
+  private String primaryNode() {
+    // "node2 45462": the monitor's current primary.
+    String answer = stack.script("primary").strip();
+    String node =
+        answer
+            .lines()
+            .filter(line -> line.matches("node[0-9]+ [0-9]+"))
+            .map(line -> line.split(" ")[0])
+            .findFirst()
+            .orElse("");
+    if (!NODES.contains(node)) {
+      throw new IllegalStateException("dev/stack primary named no node: " + answer);
+    }
+    return node;
   }
 
   void killRedisMaster() throws Exception {
@@ -57,24 +144,9 @@ final class StackFaults {
     stack.script("start", "redis");
   }
 
-  void bounceReplica() throws Exception {
-    stack.script("stop", "replica");
-    Thread.sleep(5000);
-    stack.script("start", "replica");
-  }
-
   void killService() throws Exception {
     service.kill();
     service.start();
-  }
-
-  void restartPrimary() throws Exception {
-    stack.script("stop", "primary");
-    stack.script("start", "primary");
-  }
-
-  void stallPrimary() throws Exception {
-    PostgresStall.of(stack).hold(5000);
   }
 
   private boolean isMaster(int port) {
