@@ -320,6 +320,26 @@ class CloudNativePgTest {
     assertThat(configMap(withoutJob).get("COFFER_MIGRATE_ON_START")).isEqualTo("true");
   }
 
+  @Test
+  void theInstallNotesNameTheServicesOrTheSecretToCreate() {
+    String plain = CofferChart.installNotes(Map.of());
+    assertThat(plain)
+        .contains("in namespace payments.\n\n1. The pods read the database URIs")
+        .contains("create secret generic coffer-database")
+        .doesNotContain("-rw");
+    String cnpg =
+        CofferChart.installNotes(
+            Map.of(
+                "database.cloudnativepg.enabled", true,
+                "database.cloudnativepg.createCluster", true));
+    assertThat(cnpg)
+        .contains("in namespace payments.\n\n1. The pods write through service coffer-db-rw")
+        .contains("read through coffer-db-ro")
+        .contains("Secret \"coffer-db-app\"")
+        .contains("get cluster coffer-db")
+        .doesNotContain("create secret generic");
+  }
+
   // --- refused values
 
   private static void refused(Map<String, Object> sets, String... messageParts) {

@@ -1,6 +1,7 @@
 package dev.coffer.helm;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
@@ -84,6 +85,22 @@ final class CofferChart {
         into.put(e.getKey(), e.getValue());
       }
     }
+  }
+
+  /** The output of a client-only dry-run install, NOTES.txt included (`helm template` has none). */
+  static String installNotes(Map<String, Object> sets) {
+    InstallCommand install =
+        new Helm(dir())
+            .install()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(KUBE_VERSION)
+            .dryRun()
+            .clientOnly();
+    for (Map.Entry<String, Object> set : sets.entrySet()) {
+      install = install.set(set.getKey(), set.getValue());
+    }
+    return install.call().getOutput();
   }
 
   /** Renders the release manifest as `helm template` does (hooks left out). */
