@@ -69,7 +69,13 @@ public record CofferConfig(
                 "COFFER_PG_REPLICA_PIPELINING",
                 DatabaseSettings.DEFAULT_REPLICA_PIPELINING,
                 1,
-                256));
+                256),
+            Duration.ofMillis(
+                r.intIn(
+                    "COFFER_PG_TCP_USER_TIMEOUT_MS",
+                    (int) DatabaseSettings.DEFAULT_TCP_USER_TIMEOUT.toMillis(),
+                    0,
+                    600_000)));
     HttpSettings http =
         new HttpSettings(
             r.get("COFFER_HTTP_HOST", "0.0.0.0", Function.identity()),

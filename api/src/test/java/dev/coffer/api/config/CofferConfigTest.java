@@ -3,6 +3,7 @@ package dev.coffer.api.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coffer.ledger.db.TargetSession;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,31 @@ class CofferConfigTest {
     assertThat(config.redis().nodes()).containsExactly("redis://r1:7000", "redis://r2:7001");
     assertThat(config.migrateOnStart()).isFalse();
     assertThat(config.instanceId()).isEqualTo("coffer-a");
+  }
+
+  @Test
+  void databasesMayBeListsOfHostsThatFindTheirServerInTheRole() {
+    CofferConfig config =
+        CofferConfig.from(
+            Map.of(
+                "COFFER_PG_PRIMARY",
+                "postgresql://u:p@n1:5432,n2:5432,n3:5432/coffer?target_session_attrs=read-write",
+                "COFFER_PG_REPLICA",
+                "postgresql://u:p@n1:5432,n2:5432,n3:5432/coffer?target_session_attrs=prefer-standby",
+                "COFFER_PG_TCP_USER_TIMEOUT_MS",
+                "4000"));
+    assertThat(config.database().primary().describe()).isEqualTo("n1:5432,n2:5432,n3:5432");
+    assertThat(config.database().primary().target()).isEqualTo(TargetSession.READ_WRITE);
+    assertThat(config.database().replica().target()).isEqualTo(TargetSession.PREFER_STANDBY);
+    assertThat(config.database().tcpUserTimeout()).hasMillis(4000);
+    assertThat(CofferConfig.from(Map.of()).database().tcpUserTimeout()).hasSeconds(10);
+    assertThatThrownBy(
+            () ->
+                CofferConfig.from(
+                    Map.of(
+                        "COFFER_PG_PRIMARY",
+                        "postgresql://u@n1,n2/coffer?target_session_attrs=master")))
+        .hasMessageContaining("COFFER_PG_PRIMARY");
   }
 
   @Test

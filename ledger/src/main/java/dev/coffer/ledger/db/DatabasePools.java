@@ -2,6 +2,7 @@ package dev.coffer.ledger.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.ClientBuilder;
@@ -45,14 +46,17 @@ public final class DatabasePools {
     return new DatabasePools(
         connectingTo(PgBuilder.pool(), primaryLocator, settings.primary(), DatabasePools::cached)
             .with(poolOptions("coffer-primary", settings.primaryPoolSize(), settings))
+            .with(transport(settings))
             .using(vertx)
             .build(),
         connectingTo(PgBuilder.pool(), replicaLocator, settings.replica(), DatabasePools::cached)
             .with(poolOptions("coffer-replica", settings.replicaHoldingPoolSize(), settings))
+            .with(transport(settings))
             .using(vertx)
             .build(),
         connectingTo(PgBuilder.client(), replicaLocator, settings.replica(), pipelined)
             .with(poolOptions("coffer-replica-reads", settings.replicaReadsPoolSize(), settings))
+            .with(transport(settings))
             .using(vertx)
             .build(),
         replicaLocator);
@@ -88,6 +92,21 @@ public final class DatabasePools {
     if (replicaLocator != null) {
       replicaLocator.onMove(listener);
     }
+  }
+
+  // A server cut off by a partition answers nothing, not even a reset: without a bound, a write
+  // sent to it would wait for the kernel's retransmissions (about 15 minutes) and hold its pooled
+  // connection as long. TCP_USER_TIMEOUT (Linux's epoll transport) gives the connection up once
+  // sent data goes unacknowledged that long; the request is answered 503 and retried with its key.
+  private static NetClientOptions transport(DatabaseSettings settings) {
+    NetClientOptions transport =
+        new NetClientOptions()
+            .setConnectTimeout((int) settings.connectTimeout().toMillis())
+            .setTcpKeepAlive(true);
+    if (!settings.tcpUserTimeout().isZero()) {
+      transport.setTcpUserTimeout((int) settings.tcpUserTimeout().toMillis());
+    }
+    return transport;
   }
 
   private static PoolOptions poolOptions(String name, int size, DatabaseSettings settings) {

@@ -14,9 +14,16 @@ public record DatabaseSettings(
     int replicaPoolSize,
     int maxWaitQueue,
     Duration connectTimeout,
-    int replicaPipelining) {
+    int replicaPipelining,
+    Duration tcpUserTimeout) {
   /** Reads in flight per replica connection unless set otherwise. */
   public static final int DEFAULT_REPLICA_PIPELINING = 8;
+
+  /**
+   * How long data sent to a database may go unacknowledged before the connection is given up (a
+   * server cut off by the network, or a host gone, answers nothing, not even a reset).
+   */
+  public static final Duration DEFAULT_TCP_USER_TIMEOUT = Duration.ofSeconds(10);
 
   /** The replica connections of the pipelining client: half, at least one. */
   public int replicaReadsPoolSize() {
@@ -40,6 +47,7 @@ public record DatabaseSettings(
         16,
         256,
         Duration.ofSeconds(2),
-        DEFAULT_REPLICA_PIPELINING);
+        DEFAULT_REPLICA_PIPELINING,
+        DEFAULT_TCP_USER_TIMEOUT);
   }
 }
