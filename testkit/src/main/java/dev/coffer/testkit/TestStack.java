@@ -97,6 +97,17 @@ public final class TestStack {
     return run(stackEnv, args);
   }
 
+  /** In the HA mode: the node the failover monitor says is the primary now, e.g. {@code node2}. */
+  public String primaryNode() {
+    String answer = script("primary");
+    return answer
+        .lines()
+        .filter(line -> line.matches("node[0-9]+ [0-9]+"))
+        .map(line -> line.split(" ")[0])
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("dev/stack primary named no node: " + answer));
+  }
+
   /** As {@link #script}, but answers the exit code and output of a command that may fail. */
   public Result tryScript(String... args) {
     if (!scripted) {

@@ -86,6 +86,29 @@ record LedgerSnapshot(
     } catch (AssertionError e) {
       broken = e.getMessage();
     }
+    // The webhook outbox is written in each transfer's own transaction: across failovers, every
+    // transfer of the run has exactly one transfer.created event for each owner of its accounts.
+    List<Row> outbox =
+        rows(
+            ledger,
+            "SELECT t.id, a.owner_id, (SELECT count(*) FROM events e WHERE e.transfer_id = t.id"
+                + " AND e.owner_id = a.owner_id AND e.type = 'transfer.created') AS n"
+                + " FROM transfers t JOIN accounts a ON a.id IN (t.from_account_id, t.to_account_id)"
+                + " WHERE (t.from_account_id = ANY($1) OR t.to_account_id = ANY($1))"
+                + " AND a.owner_id IS NOT NULL",
+            accountIds);
+    List<String> outboxBroken =
+        outbox.stream()
+            .filter(row -> row.getLong(2) != 1)
+            .map(row -> row.getUUID(0) + " has " + row.getLong(2) + " events for its owner")
+            .limit(5)
+            .toList();
+    if (!outboxBroken.isEmpty()) {
+      broken =
+          (broken == null ? "" : broken + "; ")
+              + "the webhook outbox misses or repeats transfer.created events: "
+              + outboxBroken;
+    }
     return new LedgerSnapshot(transfers, balances, keys, broken);
   }
 

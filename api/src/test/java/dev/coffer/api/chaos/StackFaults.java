@@ -107,19 +107,7 @@ final class StackFaults {
   }
 
   private String primaryNode() {
-    // "node2 45462": the monitor's current primary.
-    String answer = stack.script("primary").strip();
-    String node =
-        answer
-            .lines()
-            .filter(line -> line.matches("node[0-9]+ [0-9]+"))
-            .map(line -> line.split(" ")[0])
-            .findFirst()
-            .orElse("");
-    if (!NODES.contains(node)) {
-      throw new IllegalStateException("dev/stack primary named no node: " + answer);
-    }
-    return node;
+    return stack.primaryNode();
   }
 
   void killRedisMaster() throws Exception {

@@ -36,8 +36,13 @@ public final class ApiInstance implements AutoCloseable {
 
   /** A new instance; {@code overrides} are extra COFFER_* settings. */
   public static ApiInstance start(Map<String, String> overrides) {
+    return start(TestStack.get(), overrides);
+  }
+
+  /** As {@link #start(Map)}, on the services of {@code stack}. */
+  public static ApiInstance start(TestStack stack, Map<String, String> overrides) {
     int port = freePort();
-    Map<String, String> env = new HashMap<>(TestStack.get().settings().asEnvironment());
+    Map<String, String> env = new HashMap<>(stack.settings().asEnvironment());
     env.put("COFFER_HTTP_PORT", Integer.toString(port));
     env.put("COFFER_HTTP_HOST", "127.0.0.1");
     env.put("COFFER_EVENT_LOOPS", "2");
