@@ -133,6 +133,7 @@ start_keeper() { # name [pg_autoctl arguments, default: run --pgdata DATA]
   keeper_running "$name" && return
   [ $# -gt 0 ] || set -- run --pgdata "$data"
   rm -f "$pidfile"
+  clear_stale_pidfiles "$name"
   touch "$LOG_DIR/$name.log"
   [ "$(id -u)" != 0 ] || chown postgres "$LOG_DIR/$name.log"
   # setsid -f: the keeper leaves this script's session; it writes its own pid before exec.
@@ -140,6 +141,22 @@ start_keeper() { # name [pg_autoctl arguments, default: run --pgdata DATA]
   pg_env setsid -f sh -c 'echo $$ >"$1"; log=$2; shift 2; exec "$@" >>"$log" 2>&1 </dev/null' \
     sh "$pidfile" "$LOG_DIR/$name.log" pg_autoctl "$@" 9>&-
   wait_for 10 "the $name keeper to start" test -s "$pidfile"
+  sleep 0.3
+  keeper_running "$name" || die "the $name keeper exited at once; see $LOG_DIR/$name.log"
+}
+
+# A SIGKILLed process can stay a zombie for a few seconds here (pid 1 reaps late), and both
+# pg_autoctl and postgres take a pid that answers kill -0 as a running instance: remove their pid
+# and lock files when the pid in them is not a live process.
+clear_stale_pidfiles() {
+  local data f pid
+  data=$(node_data "$1")
+  for f in "$DIR/xdg/run/pg_autoctl$data"/*.pid "$data/postmaster.pid" "$RUN_DIR/.s.PGSQL.$(node_port "$1").lock"; do
+    [ -f "$f" ] || continue
+    pid=$(head -n1 "$f" 2>/dev/null | tr -dc 0-9)
+    [ -n "$pid" ] && [ -n "$(live_pids "$pid")" ] && continue
+    rm -f "$f"
+  done
 }
 
 # Pids of the given processes and all their descendants (the keeper's "start/stop postgres" and
@@ -299,14 +316,16 @@ backrest() { as_pg pgbackrest --config="$BR_CONF" --stanza="$STANZA" "$@"; }
 # ---- health ------------------------------------------------------------------------------------
 
 ha_healthy() { # one primary, every other node secondary, a standby in sync/quorum state
-  local counts primary
+  local counts primary n
+  for n in "${HA_NODES[@]}"; do node_running "$n" || return 1; done
   counts=$(monitor_sql "SELECT count(*) FILTER (WHERE reportedstate = 'primary' AND goalstate = 'primary') || '/' ||
                                count(*) FILTER (WHERE reportedstate = 'secondary' AND goalstate = 'secondary') || '/' ||
                                count(*) FROM pgautofailover.node" 2>/dev/null) || return 1
   [ "$counts" = "1/$((${#HA_NODES[@]} - 1))/${#HA_NODES[@]}" ] || return 1
   primary=$(current_primary); [ -n "$primary" ] || return 1
   [ "$(psql_at "$(node_port "$primary")" postgres -At -c "SELECT current_setting('synchronous_standby_names') LIKE 'ANY 1 (%'
-        AND EXISTS (SELECT FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum'))" 2>/dev/null)" = t ]
+        AND EXISTS (SELECT FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum'))
+        AND (SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming') = $((${#HA_NODES[@]} - 1))" 2>/dev/null)" = t ]
 }
 wait_healthy() { wait_for "${1:-120}" "one primary, the other nodes secondary and synchronous replication" ha_healthy; }
 
