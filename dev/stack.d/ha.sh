@@ -230,8 +230,23 @@ ha_pg_conf() { # appended at the end of every server's postgresql.conf, after pg
   pg_conf_common | grep -v -e '^synchronous_commit' -e '^full_page_writes'
   cat <<CONF
 archive_mode = on
-archive_command = '$(command -v pgbackrest) --config=$BR_CONF --stanza=$STANZA archive-push %p'
+$(archive_command_for "$(node_data node1)")
 CONF
+}
+
+# archive-push checks that PostgreSQL's working directory is its pg1-path, and postgresql.conf is
+# the same file on every node (pg_autoctl clones it): each node gets --pg1-path=<its own folder>.
+archive_command_for() {
+  echo "archive_command = '$(command -v pgbackrest) --config=$BR_CONF --stanza=$STANZA --pg1-path=$1 archive-push %p'"
+}
+own_archive_command() { # name: point the node's archive_command at its own folder (reload if it runs)
+  local data conf line
+  data=$(node_data "$1"); conf="$data/postgresql.conf"; line=$(archive_command_for "$data")
+  [ -f "$conf" ] || return 0
+  grep -qxF -- "$line" "$conf" && return 0
+  sed -i "/^archive_command = /d" "$conf"
+  echo "$line" >>"$conf"
+  if pg_running "$data"; then as_pg "$(pg_bin)/pg_ctl" -D "$data" reload >/dev/null; fi
 }
 
 new_pgdata() { # data dir: an empty folder owned by postgres
@@ -281,6 +296,7 @@ create_node() { # name: the first node from initdb, the others cloned from the p
   autoctl create postgres --pgdata "$data" --pgport "$port" --listen 127.0.0.1 --hostname 127.0.0.1 \
     --name "$name" --skip-pg-hba --no-ssl --pgctl "$(pg_bin)/pg_ctl" --monitor "$MONITOR_URI" \
     >>"$LOG_DIR/$name.log" 2>&1 || die "pg_autoctl create postgres ($name) failed; see $LOG_DIR/$name.log"
+  own_archive_command "$name"
   local kv
   for kv in "${KEEPER_SETTINGS[@]}"; do autoctl config set --pgdata "$data" "${kv%%=*}" "${kv#*=}" >/dev/null; done
 }
@@ -365,6 +381,7 @@ ha_up() {
   # created as standbys afterwards, in parallel.
   for n in "${HA_NODES[@]}"; do
     if [ -f "$(node_data "$n")/PG_VERSION" ] && [ -f "$DIR/xdg/config/pg_autoctl$(node_data "$n")/pg_autoctl.cfg" ]; then
+      own_archive_command "$n"
       keeper_running "$n" || { pg_running "$(node_data "$n")" || require_free "$(node_port "$n")"; start_keeper "$n"; }
     else
       missing+=("$n")
