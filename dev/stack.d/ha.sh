@@ -66,6 +66,11 @@ node_port() {
 node_data() {
   case $1 in monitor) echo "$MONITOR_DATA" ;; restored) echo "$RESTORED_DATA" ;; *) echo "$DIR/pg-$1" ;; esac
 }
+restored_port() { # the port the last restore used; never a default (5432 may be someone else's)
+  local p; p=$(cat "$DIR/restored.port" 2>/dev/null || true)
+  [[ "$p" =~ ^[0-9]+$ ]] || die "nothing restored in this stack (dev/stack restore --to ...)"
+  echo "$p"
+}
 node_db() { case $1 in monitor) echo pg_auto_failover ;; *) echo "$PG_DB" ;; esac; }
 is_node() { [[ "$1" =~ ^node[123]$ ]]; }
 not() { ! "$@"; }
@@ -482,7 +487,7 @@ ha_status() {
   done
   if [ -d "$RESTORED_DATA" ]; then
     if pg_running "$RESTORED_DATA"; then state=up; else state=down; fi
-    printf '%-12s 127.0.0.1:%-6s %s\n' restored "$(sed -n 's/^port = //p' "$RESTORED_DATA/postgresql.conf" | tail -n1)" "$state"
+    printf '%-12s 127.0.0.1:%-6s %s\n' restored "$(cat "$DIR/restored.port" 2>/dev/null || echo '?')" "$state"
   fi
   for port in "${REDIS_PORTS[@]}"; do
     if redis_running "$port"; then
@@ -596,6 +601,7 @@ ha_restore() {
   pg_running "$RESTORED_DATA" && die "the restored server still runs"
   require_free "$port"
   new_pgdata "$RESTORED_DATA"
+  echo "$port" >"$DIR/restored.port"
   local target=()
   if [ "$to" != latest ]; then target=(--type=time "--target=$(backrest_time "$to")" --target-action=promote); fi
   log "restoring into $RESTORED_DATA (target: $to)"
@@ -645,8 +651,9 @@ ha_main() {
     psql)
       [ $# -ge 1 ] || ha_usage
       local n; n=$(resolve "$1"); shift
-      psql_at "$(if [ "$n" = restored ]; then sed -n 's/^port = //p' "$RESTORED_DATA/postgresql.conf" | tail -n1; else node_port "$n"; fi)" \
-        "$(node_db "$n")" "$@" ;;
+      local port
+      if [ "$n" = restored ]; then port=$(restored_port); else port=$(node_port "$n"); fi
+      psql_at "$port" "$(node_db "$n")" "$@" ;;
     primary) local p; p=$(current_primary); [ -n "$p" ] || { echo "no primary" >&2; exit 1; }; echo "$p $(node_port "$p")" ;;
     wait-healthy) wait_healthy "${1:-120}" ;;
     destroy) ha_destroy "$@" ;;
