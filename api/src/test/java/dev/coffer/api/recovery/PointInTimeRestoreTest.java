@@ -56,7 +56,9 @@ class PointInTimeRestoreTest {
       assertThat(balances(live, owner, accounts)).isNotEqualTo(balancesBefore);
 
       StackSettings restored = restoredSettings(stack.script("restore", "--to", target));
-      try (LedgerFixture old = new LedgerFixture(vertx, restored)) {
+      // A Vert.x of its own: pools are shared by name within one, and would reach the live primary.
+      Vertx restoredVertx = Vertx.vertx();
+      try (LedgerFixture old = new LedgerFixture(restoredVertx, restored)) {
         Set<UUID> present =
             old
                 .query(
@@ -80,6 +82,7 @@ class PointInTimeRestoreTest {
         old.assertInvariants();
       } finally {
         stack.script("stop", "restored");
+        restoredVertx.close().await(30, TimeUnit.SECONDS);
       }
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);

@@ -55,14 +55,14 @@ public enum TargetSession {
     };
   }
 
-  /** What a server of a failing connection must be found to be. */
+  /** What the server is called in "no ... among", when none is found. */
   String describe() {
     return switch (this) {
-      case ANY -> "any server";
-      case READ_WRITE -> "a writable primary";
-      case READ_ONLY -> "a read-only server";
-      case PRIMARY -> "a primary";
-      case STANDBY, PREFER_STANDBY -> "a standby";
+      case ANY -> "server";
+      case READ_WRITE -> "writable primary";
+      case READ_ONLY -> "read-only server";
+      case PRIMARY -> "primary";
+      case STANDBY, PREFER_STANDBY -> "standby";
     };
   }
 

@@ -86,7 +86,7 @@ class ServerLocatorTest {
               .await(10, TimeUnit.SECONDS);
       assertThat(failure)
           .isInstanceOf(NoServerAvailableException.class)
-          .hasMessageContaining("no a writable primary")
+          .hasMessageContaining("no writable primary among")
           .hasMessageContaining(replica + " is a standby")
           .hasMessageContaining(nowhere + " unreachable");
     }
