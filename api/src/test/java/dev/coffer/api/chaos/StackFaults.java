@@ -59,20 +59,33 @@ final class StackFaults {
 
   void destroyPrimary() throws Exception {
     String node = primaryNode();
-    long lost = System.nanoTime();
     stack.script("destroy", node);
-    awaitWritesBack(PRIMARY_DESTROYED, lost);
+    // Timed from the script's return, when the processes are dead: a write sent before it may
+    // still have been answered by the old primary.
+    awaitWritesBack(PRIMARY_DESTROYED, System.nanoTime());
+    awaitPrimaryOtherThan(node);
     stack.script("rejoin", node);
     stack.script("wait-healthy");
   }
 
   void restartPrimary() throws Exception {
     String node = primaryNode();
-    long lost = System.nanoTime();
     stack.script("stop", node);
-    awaitWritesBack(PRIMARY_STOPPED, lost);
+    awaitWritesBack(PRIMARY_STOPPED, System.nanoTime());
+    awaitPrimaryOtherThan(node);
     stack.script("start", node);
     stack.script("wait-healthy");
+  }
+
+  // Writes may be back before the monitor's own view has moved on (it is what rejoin asks).
+  private void awaitPrimaryOtherThan(String node) throws InterruptedException {
+    long deadline = System.nanoTime() + WRITES_BACK_PATIENCE.toNanos();
+    while (stack.tryScript("primary").output().contains(node + " ")) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the monitor still names " + node + " the primary");
+      }
+      Thread.sleep(200);
+    }
   }
 
   void bounceStandby() throws Exception {

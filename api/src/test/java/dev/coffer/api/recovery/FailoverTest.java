@@ -38,8 +38,8 @@ class FailoverTest {
       assertThat(first.status()).as(first.toString()).isEqualTo(201);
       String oldTimelineToken = first.header("Consistency-Token");
 
-      long lost = System.nanoTime();
       stack.script("destroy", destroyed);
+      long lost = System.nanoTime(); // the processes are dead once the script returns
 
       String secondKey = UUID.randomUUID().toString();
       List<String> answers = new ArrayList<>();
