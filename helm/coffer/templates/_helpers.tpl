@@ -97,9 +97,14 @@ exceed the 10 s Coffer allows itself past delay plus drain before it ends on its
 {{- default (printf "%s-app" (include "coffer.cnpg.clusterName" .)) .Values.database.cloudnativepg.appSecret -}}
 {{- end -}}
 
-{{/* A URI on one of the Cluster's services; user, password and database are spliced in by Kubernetes. */}}
+{{/*
+A URI on one of the Cluster's services; user, password and database are spliced in by Kubernetes.
+The role is checked on each new connection too (target_session_attrs): in the moment of a failover a
+service may still lead to the instance being demoted, and Coffer then refuses it and asks again.
+*/}}
 {{- define "coffer.cnpg.uri" -}}
-{{- printf "postgresql://$(CNPG_APP_USERNAME):$(CNPG_APP_PASSWORD)@%s-%s:5432/$(CNPG_APP_DBNAME)" (include "coffer.cnpg.clusterName" .root) .service -}}
+{{- $target := get (dict "rw" "?target_session_attrs=read-write" "ro" "?target_session_attrs=prefer-standby") .service -}}
+{{- printf "postgresql://$(CNPG_APP_USERNAME):$(CNPG_APP_PASSWORD)@%s-%s:5432/$(CNPG_APP_DBNAME)%s" (include "coffer.cnpg.clusterName" .root) .service $target -}}
 {{- end -}}
 
 {{/*

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CloudNativePgTest {
   private static final String RW =
-      "postgresql://$(CNPG_APP_USERNAME):$(CNPG_APP_PASSWORD)@%s-rw:5432/$(CNPG_APP_DBNAME)";
+      "postgresql://$(CNPG_APP_USERNAME):$(CNPG_APP_PASSWORD)@%s-rw:5432/$(CNPG_APP_DBNAME)"
+          + "?target_session_attrs=read-write";
 
   private static Rendered onExistingCluster(Map<String, Object> more) {
     Map<String, Object> sets = new LinkedHashMap<>();
@@ -99,7 +100,10 @@ class CloudNativePgTest {
       // The migration Job writes too: both containers' primary is the -rw service.
       assertThat(env.get("COFFER_PG_PRIMARY").getValue()).isEqualTo(RW.formatted("ledger-pg"));
       assertThat(env.get("COFFER_PG_REPLICA").getValue())
-          .isEqualTo(RW.formatted("ledger-pg").replace("-rw:", "-ro:"));
+          .isEqualTo(
+              RW.formatted("ledger-pg")
+                  .replace("-rw:", "-ro:")
+                  .replace("read-write", "prefer-standby"));
       // Kubernetes expands $(VAR) only from variables defined earlier in the list.
       List<String> names = c.getEnv().stream().map(V1EnvVar::getName).toList();
       assertThat(names.indexOf("CNPG_APP_PASSWORD"))
@@ -137,7 +141,9 @@ class CloudNativePgTest {
                 "database.cloudnativepg.readService", "r",
                 "database.cloudnativepg.appSecret", "coffer-owner"));
     Map<String, V1EnvVar> env = env(container(rendered.one(V1Deployment.class)));
-    assertThat(env.get("COFFER_PG_REPLICA").getValue()).contains("@ledger-pg-r:5432/");
+    assertThat(env.get("COFFER_PG_REPLICA").getValue())
+        .contains("@ledger-pg-r:5432/")
+        .doesNotContain("target_session_attrs");
     assertThat(env.get("COFFER_PG_PRIMARY").getValue()).contains("@ledger-pg-rw:5432/");
     assertThat(ref(env, "CNPG_APP_PASSWORD").getName()).isEqualTo("coffer-owner");
   }
