@@ -29,7 +29,18 @@ RESTORED_DATA="$DIR/pg-restored"
 BR_CONF="$DIR/pgbackrest.conf"
 BR_DIR="$DIR/pgbackrest"
 STANZA=coffer
-MONITOR_URI="postgres://autoctl_node@127.0.0.1:$PG_MONITOR_PORT/pg_auto_failover?sslmode=disable"
+# Where the nodes live: all on 127.0.0.1, unless the netns variant (dev/stack.d/netns.sh) overrides these.
+node_host() { echo 127.0.0.1; }
+MONITOR_HOST=127.0.0.1    # the monitor's address for the nodes
+MONITOR_LISTEN=127.0.0.1  # its listen_addresses
+node_exec() { shift; "$@"; }  # name command...: run where the node runs
+node_require_free() { require_free "$(node_port "$1")"; }
+hba_lines() { :; }        # pg_hba.conf lines beyond initdb's 127.0.0.1 ones
+if [ "${NETNS:-0}" = 1 ]; then
+  # shellcheck source=dev/stack.d/netns.sh
+  . "$REPO/dev/stack.d/netns.sh"
+fi
+MONITOR_URI="postgres://autoctl_node@$MONITOR_HOST:$PG_MONITOR_PORT/pg_auto_failover?sslmode=disable"
 export PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-5}
 
 # Failover timing. With pg_auto_failover's defaults a destroyed primary is replaced in ~50 s: health
@@ -82,13 +93,23 @@ pg_env() {
     XDG_RUNTIME_DIR="$DIR/xdg/run" "$@"
 }
 autoctl() { pg_env pg_autoctl "$@"; }
+node_pg_env() { # name command...: pg_env where the node runs (its namespace in the netns variant)
+  local name=$1; shift
+  (cd / && node_exec "$name" runuser -u postgres -- env PGHOST="$RUN_DIR" XDG_CONFIG_HOME="$DIR/xdg/config" \
+    XDG_DATA_HOME="$DIR/xdg/share" XDG_RUNTIME_DIR="$DIR/xdg/run" "$@")
+}
 forget_autoctl_state() { # data dir
   rm -rf "$DIR/xdg/config/pg_autoctl$1" "$DIR/xdg/share/pg_autoctl$1" "$DIR/xdg/run/pg_autoctl$1"
 }
 
-psql_at() { # port db [psql args]
+psql_at() { # port db [psql args]: from the root namespace, as Coffer would
   local port=$1 db=$2; shift 2
-  as_pg "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"
+  as_pg "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$(port_host "$port")" -p "$port" -U postgres -d "$db" "$@"
+}
+port_host() { # the address a port is reached on: a node's port on the node's address
+  local n
+  for n in "${HA_NODES[@]}"; do [ "$(node_port "$n")" != "$1" ] || { node_host "$n"; return; }; done
+  echo 127.0.0.1
 }
 monitor_sql() { psql_at "$PG_MONITOR_PORT" pg_auto_failover -At -c "$1"; }
 
@@ -143,7 +164,7 @@ start_keeper() { # name [pg_autoctl arguments, default: run --pgdata DATA]
   [ "$(id -u)" != 0 ] || chown postgres "$LOG_DIR/$name.log"
   # setsid -f: the keeper leaves this script's session; it writes its own pid before exec.
   # shellcheck disable=SC2016
-  pg_env setsid -f sh -c 'echo $$ >"$1"; log=$2; shift 2; exec "$@" >>"$log" 2>&1 </dev/null' \
+  node_pg_env "$name" setsid -f sh -c 'echo $$ >"$1"; log=$2; shift 2; exec "$@" >>"$log" 2>&1 </dev/null' \
     sh "$pidfile" "$LOG_DIR/$name.log" pg_autoctl "$@" 9>&-
   wait_for 10 "the $name keeper to start" test -s "$pidfile"
   sleep 0.3
@@ -274,11 +295,12 @@ create_monitor() {
     pg_conf_common | grep -v -e '^synchronous_commit' -e '^full_page_writes' -e '^shared_buffers' -e '^max_connections'
     echo "shared_buffers = 64MB"
   } >>"$MONITOR_DATA/postgresql.conf"
-  autoctl create monitor --pgdata "$MONITOR_DATA" --pgport "$PG_MONITOR_PORT" --hostname 127.0.0.1 \
+  hba_lines >>"$MONITOR_DATA/pg_hba.conf"
+  autoctl create monitor --pgdata "$MONITOR_DATA" --pgport "$PG_MONITOR_PORT" --hostname "$MONITOR_HOST" \
     --auth trust --no-ssl --pgctl "$(pg_bin)/pg_ctl" >>"$LOG_DIR/monitor.log" 2>&1 \
     || die "pg_autoctl create monitor failed; see $LOG_DIR/monitor.log"
   # pg_autoctl starts postgres with -h from its own config ('*' by default).
-  autoctl config set --pgdata "$MONITOR_DATA" postgresql.listen_addresses 127.0.0.1 >/dev/null
+  autoctl config set --pgdata "$MONITOR_DATA" postgresql.listen_addresses "$MONITOR_LISTEN" >/dev/null
 }
 
 tune_monitor() {
@@ -290,15 +312,17 @@ tune_monitor() {
 create_node() { # name: the first node from initdb, the others cloned from the primary by pg_autoctl
   local name=$1 data port
   data=$(node_data "$name"); port=$(node_port "$name")
-  require_free "$port"
+  node_require_free "$name"
   forget_autoctl_state "$data"
   if [ "${2:-}" = first ]; then
     initdb_at "$data" "$name"
     ha_pg_conf >>"$data/postgresql.conf"
+    hba_lines >>"$data/pg_hba.conf"
   else
     rm -rf "$data"
   fi
-  autoctl create postgres --pgdata "$data" --pgport "$port" --listen 127.0.0.1 --hostname 127.0.0.1 \
+  node_pg_env "$name" pg_autoctl create postgres --pgdata "$data" --pgport "$port" \
+    --listen "$(node_host "$name")" --hostname "$(node_host "$name")" \
     --name "$name" --skip-pg-hba --no-ssl --pgctl "$(pg_bin)/pg_ctl" --monitor "$MONITOR_URI" \
     >>"$LOG_DIR/$name.log" 2>&1 || die "pg_autoctl create postgres ($name) failed; see $LOG_DIR/$name.log"
   own_archive_command "$name"
@@ -355,10 +379,13 @@ wait_healthy() { wait_for "${1:-120}" "one primary, the other nodes secondary an
 ha_lock() {
   mkdir -p "$DIR" "$RUN_DIR" "$LOG_DIR" "$DIR/redis" "$DIR/xdg/config" "$DIR/xdg/share" "$DIR/xdg/run"
   [ "$(id -u)" = 0 ] && chown postgres "$DIR" "$RUN_DIR" "$LOG_DIR" "$DIR/xdg" "$DIR/xdg/config" "$DIR/xdg/share" "$DIR/xdg/run"
+  # The variant first: a folder with a mode file but no netns file is a plain HA stack.
+  if [ "${NETNS:-0}" = 1 ] && [ ! -f "$DIR/netns" ]; then echo "subnet=$NET_SUBNET" >"$DIR/netns"; fi
   [ -f "$DIR/mode" ] || echo ha >"$DIR/mode"
   # Daemons started below must not inherit fd 9, or they would hold the lock forever.
   exec 9>"$DIR/.lock"
   flock 9
+  if [ "${NETNS:-0}" = 1 ]; then net_up; fi
 }
 
 ha_up() {
@@ -387,7 +414,7 @@ ha_up() {
   for n in "${HA_NODES[@]}"; do
     if [ -f "$(node_data "$n")/PG_VERSION" ] && [ -f "$DIR/xdg/config/pg_autoctl$(node_data "$n")/pg_autoctl.cfg" ]; then
       own_archive_command "$n"
-      keeper_running "$n" || { pg_running "$(node_data "$n")" || require_free "$(node_port "$n")"; start_keeper "$n"; }
+      keeper_running "$n" || { pg_running "$(node_data "$n")" || node_require_free "$n"; start_keeper "$n"; }
     else
       missing+=("$n")
     fi
@@ -464,6 +491,7 @@ ha_down() {
   for n in "${standbys[@]}"; do stop_node "$n"; done
   [ -z "$primary" ] || stop_node "$primary"
   stop_node monitor
+  if [ "${NETNS:-0}" = 1 ]; then net_down; fi
   if [ "${1:-}" = "--wipe" ]; then rm -rf "$DIR"; log "down, data removed"; else log "down"; fi
 }
 
@@ -483,8 +511,10 @@ ha_status() {
       IFS='|' read -r _ reported goal <<<"$line"
       if [ "$reported" = "$goal" ]; then state+=" $reported"; else state+=" $reported -> $goal"; fi
     else state+=" unregistered"; fi
-    printf '%-12s 127.0.0.1:%-6s %s\n' "$n" "$(node_port "$n")" "$state"
+    if [ "${NETNS:-0}" = 1 ] && is_partitioned "$n"; then state+=" partitioned"; rc=1; fi
+    printf '%-12s %s:%-6s %s\n' "$n" "$(node_host "$n")" "$(node_port "$n")" "$state"
   done
+  if [ "${NETNS:-0}" = 1 ]; then net_describe; fi
   if [ -d "$RESTORED_DATA" ]; then
     if pg_running "$RESTORED_DATA"; then state=up; else state=down; fi
     printf '%-12s 127.0.0.1:%-6s %s\n' restored "$(cat "$DIR/restored.port" 2>/dev/null || echo '?')" "$state"
@@ -501,7 +531,7 @@ ha_status() {
 ha_env() {
   local nodes="" port hosts=""
   for port in "${REDIS_PORTS[@]}"; do nodes+="${nodes:+,}redis://127.0.0.1:$port"; done
-  for n in "${HA_NODES[@]}"; do hosts+="${hosts:+,}127.0.0.1:$(node_port "$n")"; done
+  for n in "${HA_NODES[@]}"; do hosts+="${hosts:+,}$(node_host "$n"):$(node_port "$n")"; done
   echo "COFFER_PG_PRIMARY=postgresql://$PG_USER:$PG_PASSWORD@$hosts/$PG_DB?target_session_attrs=read-write"
   echo "COFFER_PG_REPLICA=postgresql://$PG_USER:$PG_PASSWORD@$hosts/$PG_DB?target_session_attrs=prefer-standby"
   echo "COFFER_REDIS_NODES=$nodes"
@@ -522,7 +552,7 @@ ha_component() { # start|stop|kill NAME
     start:monitor | start:node[123])
       [ -f "$(node_data "$name")/PG_VERSION" ] || die "$name has no data (destroyed?): use dev/stack rejoin $name"
       ha_lock
-      keeper_running "$name" || { pg_running "$(node_data "$name")" || require_free "$(node_port "$name")"; start_keeper "$name"; } ;;
+      keeper_running "$name" || { pg_running "$(node_data "$name")" || node_require_free "$name"; start_keeper "$name"; } ;;
     start:*) die "start takes a node name (monitor, node1..3, redis, redis-PORT, restored), not '$name'" ;;
     stop:*) stop_node "$(resolve "$name")" ;;
     kill:*) name=$(resolve "$name"); [ "$name" != restored ] || die "kill restored is not supported (stop restored)"
@@ -635,6 +665,7 @@ usage (COFFER_STACK_HA=1): dev/stack up | down [--wipe] | status | env | primary
   psql primary|replica|node1|node2|node3|monitor|restored [psql arguments]
   destroy primary|nodeN | promote replica|nodeN | rejoin nodeN
   backup [full|diff|incr] | restore --to <RFC 3339 time>|latest [--port P]
+  partition primary|nodeN | heal [nodeN|all]   (COFFER_STACK_NETNS=1 only)
 USAGE
   exit 2
 }
@@ -653,6 +684,8 @@ ha_main() {
       local n; n=$(resolve "$1"); shift
       local port
       if [ "$n" = restored ]; then port=$(restored_port); else port=$(node_port "$n"); fi
+      # netns variant: from inside the node's namespace, so that it answers while cut off.
+      if [ "${NETNS:-0}" = 1 ] && is_node "$n"; then node_psql "$n" "$(node_db "$n")" "$@"; return; fi
       psql_at "$port" "$(node_db "$n")" "$@" ;;
     primary) local p; p=$(current_primary); [ -n "$p" ] || { echo "no primary" >&2; exit 1; }; echo "$p $(node_port "$p")" ;;
     wait-healthy) wait_healthy "${1:-120}" ;;
@@ -661,6 +694,9 @@ ha_main() {
     rejoin) ha_rejoin "$@" ;;
     backup) ha_backup "$@" ;;
     restore) ha_restore "$@" ;;
+    partition | heal)
+      [ "${NETNS:-0}" = 1 ] || die "'$cmd' needs the netns variant (COFFER_STACK_HA=1 COFFER_STACK_NETNS=1, with a stack folder of its own)"
+      if [ "$cmd" = partition ]; then net_partition "$@"; else net_heal "$@"; fi ;;
     *) ha_usage ;;
   esac
 }
