@@ -36,6 +36,7 @@ MONITOR_LISTEN=127.0.0.1  # its listen_addresses
 node_exec() { shift; "$@"; }  # name command...: run where the node runs
 node_require_free() { require_free "$(node_port "$1")"; }
 hba_lines() { :; }        # pg_hba.conf lines beyond initdb's 127.0.0.1 ones
+net_pg_conf() { :; }      # postgresql.conf lines of the variant
 if [ "${NETNS:-0}" = 1 ]; then
   # shellcheck source=dev/stack.d/netns.sh
   . "$REPO/dev/stack.d/netns.sh"
@@ -258,6 +259,7 @@ ha_pg_conf() { # appended at the end of every server's postgresql.conf, after pg
 archive_mode = on
 $(archive_command_for "$(node_data node1)")
 CONF
+  net_pg_conf
 }
 
 # archive-push checks that PostgreSQL's working directory is its pg1-path, and postgresql.conf is

@@ -71,6 +71,14 @@ node_require_free() { # name: its port must be free where it will listen
 hba_lines() { # trusted from the bridge's subnet: the monitor's health checks, replication, Coffer
   printf 'host all all %s trust\nhost replication all %s trust\n' "$NET_SUBNET" "$NET_SUBNET"
 }
+# A cut-off primary demotes itself (its keeper stops postgres) only once it has lost the monitor for
+# timeout.network_partition_timeout (2 s here) AND no standby is left in pg_stat_replication. A
+# partition drops packets silently, so a walsender only notices after wal_sender_timeout (default
+# 60 s): 5 s lets the isolated primary fence itself about as fast as the monitor promotes another.
+net_pg_conf() {
+  echo "wal_sender_timeout = '5s'"
+  echo "wal_receiver_timeout = '5s'"
+}
 # As the postgres user inside the node's namespace, e.g. `dev/stack psql node2` while it is cut off.
 node_psql() { # name db [psql args]
   local name=$1 db=$2; shift 2
