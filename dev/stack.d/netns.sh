@@ -65,7 +65,7 @@ node_require_free() { # name: its port must be free where it will listen
   local name=$1 port holder
   port=$(node_port "$name")
   is_node "$name" || { require_free "$port"; return; }
-  holder=$(ip netns exec "$(net_ns "$name")" ss -Hltnp "sport = :$port" 2>/dev/null | head -n1)
+  holder=$(ip netns exec "$(net_ns "$name")" ss -Hltnp "sport = :$port" 2>/dev/null || true)
   [ -z "$holder" ] || die "port $port in $(net_ns "$name") is already in use by: $holder"
 }
 hba_lines() { # trusted from the bridge's subnet: the monitor's health checks, replication, Coffer
@@ -87,11 +87,20 @@ node_psql() { # name db [psql args]
 }
 
 # ---- the network ---------------------------------------------------------------------------------
+# No `cmd | grep -q` here: under pipefail, grep exiting at its first match can make the writer die of
+# SIGPIPE and the whole test false. Outputs are read into variables first.
 
 link_alias() { # [ip options] link: its alias, or nothing
-  ip "${@:1:$#-1}" -d link show dev "${!#}" 2>/dev/null | sed -n 's/^ *alias //p' | head -n1
+  local out
+  out=$(ip "${@:1:$#-1}" -d link show dev "${!#}" 2>/dev/null) || return 0
+  sed -n 's/^ *alias //p' <<<"$out"
 }
-ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qxF -- "$1"; }
+ns_exists() {
+  local out first _
+  out=$(ip netns list 2>/dev/null) || return 1
+  while read -r first _; do [ "$first" != "$1" ] || return 0; done <<<"$out"
+  return 1
+}
 no_ipv6() { # [ip netns exec NS] interface...: no link-local addresses, nothing but IPv4 on the subnet
   local i
   for i in "$@"; do sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1" >/dev/null 2>&1 || true; done
@@ -122,7 +131,8 @@ net_up() {
     ip link set dev "$NET_BRIDGE" alias "$NET_OWNER"
     no_ipv6 "$NET_BRIDGE"
   fi
-  ip -4 addr show dev "$NET_BRIDGE" | grep -qF "inet $BRIDGE_ADDR/24" || ip addr add "$BRIDGE_ADDR/24" dev "$NET_BRIDGE"
+  owner=$(ip -4 addr show dev "$NET_BRIDGE")
+  grep -qF "inet $BRIDGE_ADDR/24" <<<"$owner" || ip addr add "$BRIDGE_ADDR/24" dev "$NET_BRIDGE"
   ip link set dev "$NET_BRIDGE" up
   for n in "${HA_NODES[@]}"; do
     ns=$(net_ns "$n"); veth=$(net_veth "$n"); addr=$(node_addr "$n")
@@ -199,7 +209,11 @@ net_describe() { # for status: the network's state in one line
   printf '%-12s %-16s %s\n' network "$NET_SUBNET" "$state bridge $NET_BRIDGE ($BRIDGE_ADDR), namespaces $(net_ns node1)..3"
 }
 
-is_partitioned() { nft list set bridge "$NET_TABLE" cut 2>/dev/null | grep -qF "\"$(net_veth "$1")\""; }
+is_partitioned() {
+  local out
+  out=$(nft list set bridge "$NET_TABLE" cut 2>/dev/null) || return 1
+  grep -qF "\"$(net_veth "$1")\"" <<<"$out"
+}
 
 net_partition() {
   net_require_root
