@@ -37,14 +37,7 @@ public final class TestStack {
           "COFFER_STACK_PG_PRIMARY_PORT", "45442",
           "COFFER_STACK_PG_REPLICA_PORT", "45443",
           "COFFER_STACK_REDIS_BASE_PORT", "46479");
-  private static final Map<String, String> HA =
-      Map.of(
-          "COFFER_STACK_NAME", "test-ha",
-          "COFFER_STACK_HA", "1",
-          "COFFER_STACK_PG_MONITOR_PORT", "45460",
-          "COFFER_STACK_PG_NODE_BASE_PORT", "45461",
-          "COFFER_STACK_PG_RESTORE_PORT", "45469",
-          "COFFER_STACK_REDIS_BASE_PORT", "46679");
+  private static final Map<String, String> HA = haSettings();
   private static TestStack instance;
   private static TestStack haInstance;
 
@@ -56,6 +49,23 @@ public final class TestStack {
     this.settings = settings;
     this.scripted = scripted;
     this.stackEnv = stackEnv;
+  }
+
+  // As root, the database nodes are hosts of their own (network namespaces), so that a test can cut
+  // one off; elsewhere they share the loopback interface, and partitions are not tested.
+  private static Map<String, String> haSettings() {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("COFFER_STACK_NAME", "test-ha");
+    settings.put("COFFER_STACK_HA", "1");
+    settings.put("COFFER_STACK_PG_MONITOR_PORT", "45460");
+    settings.put("COFFER_STACK_PG_NODE_BASE_PORT", "45461");
+    settings.put("COFFER_STACK_PG_RESTORE_PORT", "45469");
+    settings.put("COFFER_STACK_REDIS_BASE_PORT", "46679");
+    if ("root".equals(System.getProperty("user.name"))) {
+      settings.put("COFFER_STACK_NETNS", "1");
+      settings.put("COFFER_STACK_NETNS_SUBNET", "10.213.8.0/24");
+    }
+    return Map.copyOf(settings);
   }
 
   /** The stack of this test run, started on first use. */
@@ -206,6 +216,31 @@ public final class TestStack {
     return result.output;
   }
 
+  // The caller's COFFER_STACK_* settings (dev/chaos's, say) move the stack of their own mode; the
+  // other mode's stack keeps the defaults here, so the two never share a name, a port or a subnet.
+  private static Map<String, String> environment(
+      Map<String, String> stackEnv, Map<String, String> caller) {
+    Map<String, String> env = new HashMap<>(caller);
+    boolean ha = "1".equals(stackEnv.get("COFFER_STACK_HA"));
+    if (ha == "1".equals(env.get("COFFER_STACK_HA"))) {
+      stackEnv.forEach(env::putIfAbsent);
+    } else {
+      env.keySet().removeIf(name -> name.startsWith("COFFER_STACK_"));
+      env.putAll(stackEnv);
+    }
+    // Test data is throwaway: the stack may skip fsync (never in the configuration a user runs).
+    env.putIfAbsent("COFFER_STACK_FAST", "1");
+    return env;
+  }
+
+  /**
+   * Whether a database node can be cut off from the network ({@code dev/stack partition}): the HA
+   * stack in its network-namespace variant, which needs root.
+   */
+  public boolean partitionable() {
+    return scripted && "1".equals(environment(stackEnv, System.getenv()).get("COFFER_STACK_NETNS"));
+  }
+
   /** What a {@code dev/stack} command printed (stdout, then stderr), and its exit code. */
   public record Result(int exitCode, String output) {}
 
@@ -219,17 +254,9 @@ public final class TestStack {
       File err = Files.createTempFile("coffer-stack", ".err").toFile();
       ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
       Map<String, String> env = builder.environment();
-      // The caller's COFFER_STACK_* settings (dev/chaos's, say) move the stack of their own mode;
-      // the other mode's stack keeps the defaults here, so the two never share a name or a port.
-      boolean ha = "1".equals(stackEnv.get("COFFER_STACK_HA"));
-      if (ha == "1".equals(env.get("COFFER_STACK_HA"))) {
-        stackEnv.forEach(env::putIfAbsent);
-      } else {
-        env.remove("COFFER_STACK_HA");
-        stackEnv.forEach(env::put);
-      }
-      // Test data is throwaway: the stack may skip fsync (never in the configuration a user runs).
-      env.putIfAbsent("COFFER_STACK_FAST", "1");
+      Map<String, String> effective = environment(stackEnv, Map.copyOf(env));
+      env.clear();
+      env.putAll(effective);
       Process process = builder.redirectOutput(out).redirectError(err).start();
       if (!process.waitFor(5, TimeUnit.MINUTES)) {
         process.destroyForcibly();

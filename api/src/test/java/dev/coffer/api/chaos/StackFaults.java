@@ -24,6 +24,8 @@ final class StackFaults {
   static final String PRIMARY_DESTROYED =
       "primary destroyed (SIGKILL, data directory deleted), rejoined as a new standby";
   static final String PRIMARY_STOPPED = "primary stopped (fast), failover, started as a standby";
+  static final String PRIMARY_PARTITIONED =
+      "primary cut off from standbys, monitor and service (network partition), healed";
   private static final List<String> NODES = List.of("node1", "node2", "node3");
   private static final Duration WRITES_BACK_PATIENCE = Duration.ofSeconds(90);
 
@@ -43,13 +45,19 @@ final class StackFaults {
   }
 
   List<Fault> all() {
-    return List.of(
-        Fault.of(PRIMARY_DESTROYED, this::destroyPrimary),
-        Fault.of("redis master SIGKILL, failover, node restarted", this::killRedisMaster),
-        Fault.of("a standby stopped 5 s, started", this::bounceStandby),
-        Fault.of("service SIGKILL, restarted", this::killService),
-        Fault.of(PRIMARY_STOPPED, this::restartPrimary),
-        Fault.of("primary and its backends SIGSTOPped 5 s, SIGCONT", this::stallPrimary));
+    List<Fault> faults =
+        new java.util.ArrayList<>(
+            List.of(
+                Fault.of(PRIMARY_DESTROYED, this::destroyPrimary),
+                Fault.of("redis master SIGKILL, failover, node restarted", this::killRedisMaster),
+                Fault.of("a standby stopped 5 s, started", this::bounceStandby),
+                Fault.of("service SIGKILL, restarted", this::killService),
+                Fault.of(PRIMARY_STOPPED, this::restartPrimary),
+                Fault.of("primary and its backends SIGSTOPped 5 s, SIGCONT", this::stallPrimary)));
+    if (stack.partitionable()) {
+      faults.add(1, Fault.of(PRIMARY_PARTITIONED, this::partitionPrimary));
+    }
+    return faults;
   }
 
   /** For each fault that lost the primary: the time from it to the first write after it, in ms. */
@@ -66,6 +74,22 @@ final class StackFaults {
     awaitPrimaryOtherThan(node);
     stack.script("rejoin", node);
     stack.script("wait-healthy");
+  }
+
+  // The Jepsen-style case: the old primary keeps running, cut off from everyone. Synchronous
+  // replication leaves it unable to commit, so what the clients saw acknowledged (the audit) is
+  // exactly what the promoted standby has; once healed, the old primary must come back as a
+  // standby of the new one (pg_rewind drops whatever it wrote alone).
+  void partitionPrimary() throws Exception {
+    String node = primaryNode();
+    stack.script("partition", node);
+    awaitWritesBack(PRIMARY_PARTITIONED, System.nanoTime());
+    awaitPrimaryOtherThan(node);
+    stack.script("heal", node);
+    stack.script("wait-healthy");
+    if (primaryNode().equals(node)) {
+      throw new IllegalStateException(node + " is the primary again after the partition healed");
+    }
   }
 
   void restartPrimary() throws Exception {
