@@ -23,13 +23,19 @@ public final class DatabasePools {
   private final Pool primary;
   private final Pool replica;
   private final SqlClient replicaReads;
+  private final ServerLocator primaryLocator;
   private final ServerLocator replicaLocator;
 
   private DatabasePools(
-      Pool primary, Pool replica, SqlClient replicaReads, ServerLocator replicaLocator) {
+      Pool primary,
+      Pool replica,
+      SqlClient replicaReads,
+      ServerLocator primaryLocator,
+      ServerLocator replicaLocator) {
     this.primary = primary;
     this.replica = replica;
     this.replicaReads = replicaReads;
+    this.primaryLocator = primaryLocator;
     this.replicaLocator = replicaLocator;
   }
 
@@ -59,12 +65,13 @@ public final class DatabasePools {
             .with(transport(settings))
             .using(vertx)
             .build(),
+        primaryLocator,
         replicaLocator);
   }
 
   private static ServerLocator locator(Vertx vertx, PgServers servers, DatabaseSettings settings) {
     return servers.needsLocating()
-        ? new ServerLocator(vertx, servers, settings.connectTimeout())
+        ? new ServerLocator(vertx, servers, settings.connectTimeout(), transport(settings))
         : null;
   }
 
@@ -76,7 +83,9 @@ public final class DatabasePools {
       UnaryOperator<PgConnectOptions> shape) {
     return locator == null
         ? builder.connectingTo(shape.apply(new PgConnectOptions(servers.first())))
-        : builder.connectingTo(locator.connectOptions(shape));
+        : builder
+            .connectingTo(locator.connectOptions(shape))
+            .withConnectHandler(locator.verifier());
   }
 
   private static PgConnectOptions cached(PgConnectOptions connect) {
@@ -137,8 +146,14 @@ public final class DatabasePools {
     return replicaReads;
   }
 
-  /** Closes every pool. */
+  /** Closes every pool, and the locators' probes. */
   public Future<Void> close() {
-    return Future.all(primary.close(), replica.close(), replicaReads.close()).mapEmpty();
+    return Future.all(
+            primary.close(),
+            replica.close(),
+            replicaReads.close(),
+            primaryLocator == null ? Future.succeededFuture() : primaryLocator.close(),
+            replicaLocator == null ? Future.succeededFuture() : replicaLocator.close())
+        .mapEmpty();
   }
 }

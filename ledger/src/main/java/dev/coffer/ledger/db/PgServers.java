@@ -94,9 +94,12 @@ public record PgServers(List<PgConnectOptions> hosts, TargetSession target) {
 
   /** {@code host:port,host:port}, for logs and errors (no credentials). */
   public String describe() {
-    return hosts.stream()
-        .map(h -> h.getHost() + ":" + h.getPort())
-        .collect(Collectors.joining(","));
+    return hosts.stream().map(PgServers::address).collect(Collectors.joining(","));
+  }
+
+  /** {@code host:port} of one server. */
+  public static String address(PgConnectOptions host) {
+    return host.getHost() + ":" + host.getPort();
   }
 
   /**

@@ -34,6 +34,9 @@ public final class ReadRouter {
   private final AtomicLong replayedLsn = new AtomicLong();
   private final AtomicLong lagBytes = new AtomicLong(-1);
   private final AtomicLong lagMillis = new AtomicLong(-1);
+  // Bumped when the replica pools move to another server: a replay position sampled before that
+  // is the old server's, and is dropped rather than put back.
+  private final AtomicLong replicaGeneration = new AtomicLong();
   private volatile long replicaDownUntilNanos;
 
   public ReadRouter(Pool primary, Pool replica, Duration maxLag) {
@@ -118,7 +121,7 @@ public final class ReadRouter {
                 // whose reads the primary should take.
                 return Future.failedFuture(failure);
               }
-              if (failure instanceof PgException pg) {
+              if (failure instanceof PgException pg && !replicaGoingAway(pg.getSqlState())) {
                 // Cancelled by a conflict with WAL replay: the primary has no such conflict.
                 return "40001".equals(pg.getSqlState())
                     ? query.apply(primaryClient)
@@ -134,8 +137,19 @@ public final class ReadRouter {
    * position says nothing of the new one's, so the next read with a token asks again.
    */
   public void replicaMoved() {
+    replicaGeneration.incrementAndGet();
     replayedLsn.set(0);
     lagMillis.set(-1);
+  }
+
+  // The replica shutting down or starting up (a failover manager restarting it), or its
+  // connection failing: the replica's trouble, not the query's.
+  private static boolean replicaGoingAway(String state) {
+    return state != null
+        && (state.equals("57P01")
+            || state.equals("57P02")
+            || state.equals("57P03")
+            || state.startsWith("08"));
   }
 
   /** Whether reads may go to the replica now (not marked down, not lagging past the limit). */
@@ -155,6 +169,7 @@ public final class ReadRouter {
   }
 
   private Future<Long> refreshReplay() {
+    long generation = replicaGeneration.get();
     return replica
         .query(REPLAY)
         .execute()
@@ -162,8 +177,11 @@ public final class ReadRouter {
             rows -> {
               var row = rows.iterator().next();
               long lsn = ConsistencyToken.fromPgLsn(row.getString(0)).lsn();
-              replayedLsn.accumulateAndGet(lsn, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
-              lagMillis.set(Math.round(row.getNumeric(1).doubleValue() * 1000));
+              if (replicaGeneration.get() == generation) {
+                replayedLsn.accumulateAndGet(
+                    lsn, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+                lagMillis.set(Math.round(row.getNumeric(1).doubleValue() * 1000));
+              }
               return lsn;
             });
   }

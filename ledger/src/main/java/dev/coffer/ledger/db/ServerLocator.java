@@ -2,15 +2,24 @@ package dev.coffer.ledger.db;
 
 import dev.coffer.ledger.db.TargetSession.ServerRole;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.PgException;
+import io.vertx.pgclient.spi.PgDriver;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnectOptions;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.spi.ConnectionFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
@@ -18,29 +27,44 @@ import java.util.logging.Logger;
 /**
  * Finds, for each new pooled connection, a server of a multi-host URI whose role fits the target
  * (libpq's {@code target_session_attrs}): it asks each server in turn, on a short connection of its
- * own, whether it is in recovery and read-only, starting with the server that fitted last. So a
- * pool follows a failover by itself: the dead primary's connections break, and the next ones go to
- * whichever standby was promoted. While none fits (no primary yet), the connection fails with
- * {@link NoServerAvailableException} at once, having sent nothing.
+ * own, whether it is in recovery and read-only, starting with the server that fitted last and
+ * leaving for last the ones that failed to answer a moment ago. So a pool follows a failover by
+ * itself: the dead primary's connections break, and the next ones go to whichever standby was
+ * promoted. While none fits (no primary yet), the connection fails with {@link
+ * NoServerAvailableException} at once, having sent nothing.
  *
- * <p>One probe per new connection is cheap next to a pool's connection lifetime; it also closes the
- * window a cached answer would leave open (a primary demoted since it was last asked).
+ * <p>The pooled connection itself is asked again before the pool hands it out ({@link #verifier}):
+ * between the probe and the connection a role may change, and behind a load balancer or a
+ * Kubernetes Service the two may not even reach the same server. One that does not fit is
+ * terminated by its server, so the pool drops it instead of keeping it for every later request.
  */
 public final class ServerLocator {
   private static final Logger LOG = Logger.getLogger(ServerLocator.class.getName());
-  private static final String ROLE =
+  static final String ROLE =
       "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'";
+  private static final String TERMINATE = "SELECT pg_terminate_backend(pg_backend_pid())";
+  // A server that did not answer this recently is asked last: a host cut off by a partition costs
+  // a whole probe timeout, which the pool's own wait for a connection cannot afford twice.
+  private static final long RECENT_FAILURE_NANOS = Duration.ofSeconds(10).toNanos();
 
   private final Vertx vertx;
   private final PgServers servers;
   private final Duration probeTimeout;
+  private final ConnectionFactory<PgConnectOptions> probes;
   private final List<Runnable> moveListeners = new CopyOnWriteArrayList<>();
+  private final AtomicLongArray failedAt;
+  // The server that fitted last, and how many times that changed: a scan that began before the
+  // last change must not put its older answer back.
   private volatile int current = -1;
+  private final AtomicLong moves = new AtomicLong();
 
-  public ServerLocator(Vertx vertx, PgServers servers, Duration probeTimeout) {
+  public ServerLocator(
+      Vertx vertx, PgServers servers, Duration probeTimeout, NetClientOptions transport) {
     this.vertx = vertx;
     this.servers = servers;
     this.probeTimeout = probeTimeout;
+    this.probes = PgDriver.INSTANCE.createConnectionFactory(vertx, transport);
+    this.failedAt = new AtomicLongArray(servers.hosts().size());
   }
 
   /**
@@ -53,21 +77,81 @@ public final class ServerLocator {
     return () -> locate().map(shaped::get);
   }
 
+  /**
+   * The pool's connect handler: asks the new connection for its role and releases it to the pool
+   * when it fits; else has its server terminate it (the pool drops a closed connection; the request
+   * that waited for it gets a 503 and its retry a connection located afresh).
+   */
+  public Handler<SqlConnection> verifier() {
+    return conn ->
+        role(conn)
+            .compose(
+                role -> {
+                  if (servers.target() == TargetSession.PREFER_STANDBY
+                      || servers.target().fits(role)) {
+                    return Future.succeededFuture();
+                  }
+                  LOG.warning(
+                      () ->
+                          "a new connection for a "
+                              + servers.target().describe()
+                              + " reached a "
+                              + (role.inRecovery() ? "standby" : "primary")
+                              + ": closing it");
+                  return conn.query(TERMINATE).execute().mapEmpty();
+                })
+            .onComplete(ar -> conn.close());
+  }
+
   /** Runs {@code listener} whenever connections start going to another server than before. */
   public void onMove(Runnable listener) {
     moveListeners.add(listener);
   }
 
-  /** The index of a fitting server, probing from the last one that fitted. */
-  Future<Integer> locate() {
-    return scan(Math.max(current, 0), 0, -1, new ArrayList<>());
+  /** Closes the probes' connection factory. */
+  public Future<Void> close() {
+    Promise<Void> closed = Promise.promise();
+    probes.close(closed);
+    return closed.future();
   }
 
-  private Future<Integer> scan(int start, int tried, int reachable, List<String> found) {
+  /** The index of a fitting server. */
+  Future<Integer> locate() {
+    return scan(order(), 0, -1, moves.get(), new ArrayList<>(), null);
+  }
+
+  // The last server that fitted first, then the others in the URI's order; those that failed to
+  // answer recently after all the rest.
+  private List<Integer> order() {
     int count = servers.hosts().size();
-    if (tried == count) {
+    int start = Math.max(current, 0);
+    List<Integer> answering = new ArrayList<>();
+    List<Integer> failing = new ArrayList<>();
+    long now = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      int index = (start + i) % count;
+      long failed = failedAt.get(index);
+      (failed != 0 && now - failed < RECENT_FAILURE_NANOS ? failing : answering).add(index);
+    }
+    answering.addAll(failing);
+    return answering;
+  }
+
+  private Future<Integer> scan(
+      List<Integer> order,
+      int tried,
+      int reachable,
+      long movesAtStart,
+      List<String> found,
+      PgException refusal) {
+    if (tried == order.size()) {
       if (servers.target() == TargetSession.PREFER_STANDBY && reachable >= 0) {
-        return Future.succeededFuture(chosen(reachable));
+        return Future.succeededFuture(chosen(reachable, movesAtStart));
+      }
+      if (reachable < 0 && refusal != null) {
+        // Every server answered, and refused us (a wrong password, a missing database): a
+        // mistake to report as it is, not an outage to retry.
+        return Future.failedFuture(refusal);
       }
       return Future.failedFuture(
           new NoServerAvailableException(
@@ -79,85 +163,84 @@ public final class ServerLocator {
                   + String.join("; ", found)
                   + ")"));
     }
-    int index = (start + tried) % count;
-    PgConnectOptions host = servers.hosts().get(index);
-    String name = host.getHost() + ":" + host.getPort();
-    return probe(host)
+    int index = order.get(tried);
+    String name = PgServers.address(servers.hosts().get(index));
+    return probe(servers.hosts().get(index))
         .transform(
             ar -> {
               if (ar.failed()) {
+                failedAt.set(index, System.nanoTime());
                 found.add(name + " unreachable: " + ar.cause().getMessage());
-                return scan(start, tried + 1, reachable, found);
+                PgException refused =
+                    refusal == null && ar.cause() instanceof PgException pg ? pg : refusal;
+                return scan(order, tried + 1, reachable, movesAtStart, found, refused);
               }
+              failedAt.set(index, 0);
               ServerRole role = ar.result();
               if (servers.target().fits(role)) {
-                return Future.succeededFuture(chosen(index));
+                return Future.succeededFuture(chosen(index, movesAtStart));
               }
               found.add(name + (role.inRecovery() ? " is a standby" : " is a primary"));
-              return scan(start, tried + 1, reachable < 0 ? index : reachable, found);
+              return scan(
+                  order,
+                  tried + 1,
+                  reachable < 0 ? index : reachable,
+                  movesAtStart,
+                  found,
+                  refusal);
             });
   }
 
-  private int chosen(int index) {
+  private int chosen(int index, long movesAtStart) {
     int before = current;
-    current = index;
-    if (before >= 0 && before != index) {
-      PgConnectOptions from = servers.hosts().get(before);
-      PgConnectOptions to = servers.hosts().get(index);
-      LOG.warning(
-          () ->
-              "new connections for "
-                  + servers.target().describe()
-                  + " go to "
-                  + to.getHost()
-                  + ":"
-                  + to.getPort()
-                  + " instead of "
-                  + from.getHost()
-                  + ":"
-                  + from.getPort());
-      moveListeners.forEach(Runnable::run);
+    if (before != index && moves.compareAndSet(movesAtStart, movesAtStart + 1)) {
+      current = index;
+      if (before >= 0) {
+        LOG.warning(
+            () ->
+                "new connections for a "
+                    + servers.target().describe()
+                    + " go to "
+                    + PgServers.address(servers.hosts().get(index))
+                    + " instead of "
+                    + PgServers.address(servers.hosts().get(before)));
+        moveListeners.forEach(Runnable::run);
+      }
     }
     return index;
   }
 
+  // A connection of its own, closed whatever happens: when the answer comes too late (a stalled
+  // server), the connection is closed as soon as it exists.
   private Future<ServerRole> probe(PgConnectOptions host) {
     Promise<ServerRole> answer = Promise.promise();
+    Future<SqlConnection> connected = probes.connect(vertx.getOrCreateContext(), host);
     long timer =
         vertx.setTimer(
             probeTimeout.toMillis(),
-            id ->
-                answer.tryFail(
-                    new NoServerAvailableException(
-                        "no answer within " + probeTimeout.toMillis() + " ms")));
-    PgConnection.connect(vertx, host)
+            id -> {
+              answer.tryFail(
+                  new TimeoutException("no answer within " + probeTimeout.toMillis() + " ms"));
+              connected.onSuccess(SqlConnection::close);
+            });
+    connected
+        .compose(conn -> role(conn).eventually(conn::close))
         .onComplete(
-            connected -> {
-              if (connected.failed()) {
-                vertx.cancelTimer(timer);
-                answer.tryFail(connected.cause());
-                return;
+            role -> {
+              vertx.cancelTimer(timer);
+              if (role.succeeded()) {
+                answer.tryComplete(role.result());
+              } else {
+                answer.tryFail(role.cause());
               }
-              PgConnection conn = connected.result();
-              if (answer.future().isComplete()) {
-                conn.close(); // too late: the scan went on without it
-                return;
-              }
-              conn.query(ROLE)
-                  .execute()
-                  .map(rows -> rows.iterator().next())
-                  .map(row -> new ServerRole(row.getBoolean(0), row.getBoolean(1)))
-                  .onComplete(
-                      role -> {
-                        vertx.cancelTimer(timer);
-                        conn.close();
-                        if (role.succeeded()) {
-                          answer.tryComplete(role.result());
-                        } else {
-                          answer.tryFail(role.cause());
-                        }
-                      });
             });
     return answer.future();
+  }
+
+  private static Future<ServerRole> role(SqlClient conn) {
+    return conn.query(ROLE)
+        .execute()
+        .map(rows -> rows.iterator().next())
+        .map(row -> new ServerRole(row.getBoolean(0), row.getBoolean(1)));
   }
 }

@@ -7,7 +7,7 @@ import java.util.Locale;
  * target_session_attrs}): the writable primary, a standby, or whichever answers first.
  */
 public enum TargetSession {
-  /** Any server that answers: no probe at all. */
+  /** Any server that answers (with several hosts, each is still asked whether it answers). */
   ANY("any"),
   /** A server that accepts writes (not in recovery, not read-only by default). */
   READ_WRITE("read-write"),

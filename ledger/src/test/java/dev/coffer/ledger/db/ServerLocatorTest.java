@@ -6,6 +6,7 @@ import dev.coffer.testkit.StackSettings;
 import dev.coffer.testkit.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgConnectOptions;
@@ -106,7 +107,8 @@ class ServerLocatorTest {
                 + ","
                 + replica
                 + "/coffer?target_session_attrs=standby");
-    ServerLocator locator = new ServerLocator(vertx, servers, Duration.ofSeconds(2));
+    ServerLocator locator =
+        new ServerLocator(vertx, servers, Duration.ofSeconds(2), new NetClientOptions());
     AtomicInteger moves = new AtomicInteger();
     locator.onMove(moves::incrementAndGet);
     assertThat(locator.locate().await(10, TimeUnit.SECONDS)).isEqualTo(0);
@@ -118,7 +120,66 @@ class ServerLocatorTest {
     assertThat(moves).hasValue(1);
   }
 
+  @Test
+  void aPooledConnectionThatReachesTheWrongRoleIsClosedNotUsed(Vertx vertx) throws Exception {
+    // The probe and the pool's own connection reach different servers (as behind a Service whose
+    // endpoints are changing): every odd connection goes to the primary, every even one to the
+    // replica. The probe says "primary", the pool's connection is the standby's: it must never
+    // serve a statement.
+    AtomicInteger connections = new AtomicInteger();
+    NetServer relay =
+        relayTo(
+            vertx, () -> connections.incrementAndGet() % 2 == 1 ? port(primary) : port(replica));
+    String relayed = "127.0.0.1:" + relay.actualPort();
+    try (var pools = pools(vertx, uri("read-write", relayed), readsAny())) {
+      for (int i = 0; i < 3; i++) {
+        Throwable failure =
+            pools
+                .get()
+                .primary()
+                .query("SELECT pg_is_in_recovery()")
+                .execute()
+                .map(rows -> (Throwable) new AssertionError("answered " + rows.iterator().next()))
+                .otherwise(e -> e)
+                .await(10, TimeUnit.SECONDS);
+        assertThat(failure).isNotInstanceOf(AssertionError.class);
+      }
+    } finally {
+      relay.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void serversThatAllRefuseUsAreAMistakeToReportNotAnOutage(Vertx vertx) throws Exception {
+    String noSuchDatabase =
+        "postgresql://"
+            + credentials
+            + primary
+            + ","
+            + replica
+            + "/no_such_database?target_session_attrs=read-write";
+    try (var pools = pools(vertx, noSuchDatabase, readsAny())) {
+      Throwable failure =
+          pools
+              .get()
+              .primary()
+              .query("SELECT 1")
+              .execute()
+              .map(rows -> (Throwable) null)
+              .otherwise(e -> e)
+              .await(10, TimeUnit.SECONDS);
+      assertThat(failure)
+          .isInstanceOf(io.vertx.pgclient.PgException.class)
+          .hasMessageContaining("no_such_database");
+    }
+  }
+
   private static NetServer relayTo(Vertx vertx, int port) throws Exception {
+    return relayTo(vertx, () -> port);
+  }
+
+  private static NetServer relayTo(Vertx vertx, java.util.function.IntSupplier port)
+      throws Exception {
     NetClient client = vertx.createNetClient();
     return vertx
         .createNetServer()
@@ -126,7 +187,7 @@ class ServerLocatorTest {
             in -> {
               in.pause();
               client
-                  .connect(port, "127.0.0.1")
+                  .connect(port.getAsInt(), "127.0.0.1")
                   .onSuccess(
                       out -> {
                         in.pipeTo(out);
