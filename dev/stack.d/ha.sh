@@ -237,7 +237,7 @@ stop_node() { # graceful: SIGTERM to the keeper, which stops its postgres (fast 
   data=$(node_data "$name")
   if keeper_running "$name"; then
     pid=$(keeper_pid "$name")
-    kill -TERM "$pid"
+    kill -TERM "$pid" 2>/dev/null || true # it may have exited since
     local deadline=$((SECONDS + 60))
     while keeper_running "$name"; do
       [ $SECONDS -lt $deadline ] || die "$name: the keeper (pid $pid) did not stop within 60 s"
@@ -489,7 +489,9 @@ ha_down() {
   # Standbys first, then the primary (no failover left to start), then the monitor.
   primary=$(current_primary)
   for n in "${HA_NODES[@]}"; do [ "$n" = "$primary" ] || standbys+=("$n"); done
-  for n in "${standbys[@]}"; do keeper_running "$n" && kill -TERM "$(keeper_pid "$n")"; done
+  for n in "${standbys[@]}"; do
+    if keeper_running "$n"; then kill -TERM "$(keeper_pid "$n")" 2>/dev/null || true; fi
+  done
   for n in "${standbys[@]}"; do stop_node "$n"; done
   [ -z "$primary" ] || stop_node "$primary"
   stop_node monitor

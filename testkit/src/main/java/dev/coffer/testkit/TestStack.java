@@ -61,11 +61,28 @@ public final class TestStack {
     settings.put("COFFER_STACK_PG_NODE_BASE_PORT", "45461");
     settings.put("COFFER_STACK_PG_RESTORE_PORT", "45469");
     settings.put("COFFER_STACK_REDIS_BASE_PORT", "46679");
-    if ("root".equals(System.getProperty("user.name"))) {
+    if (mayCreateNetworkNamespaces()) {
       settings.put("COFFER_STACK_NETNS", "1");
       settings.put("COFFER_STACK_NETNS_SUBNET", "10.213.8.0/24");
     }
     return Map.copyOf(settings);
+  }
+
+  // Root alone is not enough (a container without CAP_NET_ADMIN): try one.
+  private static boolean mayCreateNetworkNamespaces() {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return false;
+    }
+    try {
+      Process probe = new ProcessBuilder("unshare", "-n", "true").redirectErrorStream(true).start();
+      probe.getInputStream().readAllBytes();
+      return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** The stack of this test run, started on first use. */

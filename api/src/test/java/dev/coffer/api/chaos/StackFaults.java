@@ -83,9 +83,12 @@ final class StackFaults {
   void partitionPrimary() throws Exception {
     String node = primaryNode();
     stack.script("partition", node);
-    awaitWritesBack(PRIMARY_PARTITIONED, System.nanoTime());
-    awaitPrimaryOtherThan(node);
-    stack.script("heal", node);
+    try {
+      awaitWritesBack(PRIMARY_PARTITIONED, System.nanoTime());
+      awaitPrimaryOtherThan(node);
+    } finally {
+      stack.script("heal", node);
+    }
     stack.script("wait-healthy");
     if (primaryNode().equals(node)) {
       throw new IllegalStateException(node + " is the primary again after the partition healed");
