@@ -100,7 +100,8 @@ exceed the 10 s Coffer allows itself past delay plus drain before it ends on its
 {{/*
 A URI on one of the Cluster's services; user, password and database are spliced in by Kubernetes.
 The role is checked on each new connection too (target_session_attrs): in the moment of a failover a
-service may still lead to the instance being demoted, and Coffer then refuses it and asks again.
+service may still lead to the instance being demoted, and Coffer then closes that connection rather
+than keep it in its pool.
 */}}
 {{- define "coffer.cnpg.uri" -}}
 {{- $target := get (dict "rw" "?target_session_attrs=read-write" "ro" "?target_session_attrs=prefer-standby") .service -}}

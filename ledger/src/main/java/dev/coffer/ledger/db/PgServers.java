@@ -1,10 +1,12 @@
 package dev.coffer.ledger.db;
 
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -107,12 +109,19 @@ public record PgServers(List<PgConnectOptions> hosts, TargetSession target) {
    * driver takes the same host list and finds the primary itself ({@code targetServerType}).
    */
   public String jdbcUrl() {
+    List<String> parameters = new ArrayList<>();
+    switch (target) {
+      case ANY -> {}
+      case READ_WRITE, PRIMARY -> parameters.add("targetServerType=primary");
+      case READ_ONLY, STANDBY -> parameters.add("targetServerType=secondary");
+      case PREFER_STANDBY -> parameters.add("targetServerType=preferSecondary");
+    }
+    // The Vert.x client's default is no TLS; a URI that asks for it gets it for migrations too.
+    if (first().getSslMode() != SslMode.DISABLE) {
+      parameters.add(
+          "sslmode=" + first().getSslMode().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    }
     String url = "jdbc:postgresql://" + describe() + "/" + first().getDatabase();
-    return switch (target) {
-      case ANY -> url;
-      case READ_WRITE, PRIMARY -> url + "?targetServerType=primary";
-      case READ_ONLY, STANDBY -> url + "?targetServerType=secondary";
-      case PREFER_STANDBY -> url + "?targetServerType=preferSecondary";
-    };
+    return parameters.isEmpty() ? url : url + "?" + String.join("&", parameters);
   }
 }

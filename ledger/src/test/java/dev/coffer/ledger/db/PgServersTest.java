@@ -45,6 +45,17 @@ class PgServersTest {
   }
 
   @Test
+  void migrationsAskForTlsWhenTheUriDoes() {
+    assertThat(PgServers.fromUri("postgresql://u@h1:1,h2:2/db?sslmode=require").jdbcUrl())
+        .isEqualTo("jdbc:postgresql://h1:1,h2:2/db?sslmode=require");
+    assertThat(
+            PgServers.fromUri(
+                    "postgresql://u@h1:1/db?target_session_attrs=primary&sslmode=verify-full")
+                .jdbcUrl())
+        .isEqualTo("jdbc:postgresql://h1:1/db?targetServerType=primary&sslmode=verify-full");
+  }
+
+  @Test
   void everyTargetOfLibpqIsUnderstood() {
     assertThat(target("any")).isEqualTo(TargetSession.ANY);
     assertThat(target("read-write")).isEqualTo(TargetSession.READ_WRITE);
