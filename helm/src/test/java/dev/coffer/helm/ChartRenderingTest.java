@@ -1,5 +1,8 @@
 package dev.coffer.helm;
 
+import static dev.coffer.helm.Containers.container;
+import static dev.coffer.helm.Containers.containersWithEnv;
+import static dev.coffer.helm.Containers.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.LintResult;
@@ -541,21 +544,6 @@ class ChartRenderingTest {
 
   private static V1PodSpec spec(Rendered rendered) {
     return rendered.one(V1Deployment.class).getSpec().getTemplate().getSpec();
-  }
-
-  private static V1Container container(V1Deployment deployment) {
-    return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
-  }
-
-  private static List<V1Container> containersWithEnv(Rendered rendered) {
-    return List.of(
-        container(rendered.one(V1Deployment.class)),
-        rendered.one(V1Job.class).getSpec().getTemplate().getSpec().getContainers().get(0));
-  }
-
-  private static Map<String, V1EnvVar> env(V1Container container) {
-    return container.getEnv().stream()
-        .collect(Collectors.toMap(V1EnvVar::getName, e -> e, (a, b) -> a, LinkedHashMap::new));
   }
 
   private static Map<String, String> configMapOf(Rendered rendered) {

@@ -1,5 +1,8 @@
 package dev.coffer.helm;
 
+import static dev.coffer.helm.Containers.container;
+import static dev.coffer.helm.Containers.containersWithEnv;
+import static dev.coffer.helm.Containers.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -425,21 +428,6 @@ class CloudNativePgTest {
 
   private static String hook(Rendered rendered) {
     return rendered.one(V1Job.class).getMetadata().getAnnotations().get("helm.sh/hook");
-  }
-
-  private static V1Container container(V1Deployment deployment) {
-    return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
-  }
-
-  private static List<V1Container> containersWithEnv(Rendered rendered) {
-    return List.of(
-        container(rendered.one(V1Deployment.class)),
-        rendered.one(V1Job.class).getSpec().getTemplate().getSpec().getContainers().get(0));
-  }
-
-  private static Map<String, V1EnvVar> env(V1Container container) {
-    return container.getEnv().stream()
-        .collect(Collectors.toMap(V1EnvVar::getName, e -> e, (a, b) -> a, LinkedHashMap::new));
   }
 
   private static V1SecretKeySelector ref(Map<String, V1EnvVar> env, String name) {

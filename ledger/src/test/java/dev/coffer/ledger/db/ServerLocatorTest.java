@@ -76,15 +76,7 @@ class ServerLocatorTest {
   @Test
   void noServerInTheRoleIsARetryableFailureThatNamesEachServer(Vertx vertx) throws Exception {
     try (var pools = pools(vertx, uri("read-write", nowhere, replica), readsAny())) {
-      Throwable failure =
-          pools
-              .get()
-              .primary()
-              .query("SELECT 1")
-              .execute()
-              .map(rows -> (Throwable) null)
-              .otherwise(e -> e)
-              .await(10, TimeUnit.SECONDS);
+      Throwable failure = failureOf(pools.get().primary(), "SELECT 1");
       assertThat(failure)
           .isInstanceOf(NoServerAvailableException.class)
           .hasMessageContaining("no writable primary among")
@@ -159,15 +151,7 @@ class ServerLocatorTest {
             + replica
             + "/no_such_database?target_session_attrs=read-write";
     try (var pools = pools(vertx, noSuchDatabase, readsAny())) {
-      Throwable failure =
-          pools
-              .get()
-              .primary()
-              .query("SELECT 1")
-              .execute()
-              .map(rows -> (Throwable) null)
-              .otherwise(e -> e)
-              .await(10, TimeUnit.SECONDS);
+      Throwable failure = failureOf(pools.get().primary(), "SELECT 1");
       assertThat(failure)
           .isInstanceOf(io.vertx.pgclient.PgException.class)
           .hasMessageContaining("no_such_database");
@@ -197,6 +181,17 @@ class ServerLocatorTest {
                   .onFailure(e -> in.close());
             })
         .listen(0, "127.0.0.1")
+        .await(10, TimeUnit.SECONDS);
+  }
+
+  // What a statement failed with, or null when it succeeded.
+  private static Throwable failureOf(io.vertx.sqlclient.SqlClient client, String sql)
+      throws Exception {
+    return client
+        .query(sql)
+        .execute()
+        .map(rows -> (Throwable) null)
+        .otherwise(e -> e)
         .await(10, TimeUnit.SECONDS);
   }
 
