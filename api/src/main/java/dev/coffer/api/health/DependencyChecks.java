@@ -16,9 +16,16 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
-/** Readiness checks of the primary database, the replica pool and Redis, each with a timeout. */
+/**
+ * Readiness checks of the primary database, the replica pool and Redis, each with a timeout. The
+ * primary alone being down does not make an instance unready: during a failover every instance
+ * alike answers writes 503 with Retry-After and serves reads from the replica, and taking them all
+ * out of the load balancer would turn those answers into refused connections.
+ */
 public final class DependencyChecks {
   private static final Logger LOG = Logger.getLogger(DependencyChecks.class.getName());
+  private static final String PRIMARY = "primary";
+  private static final String REPLICA = "replica";
   private final HealthChecks checks;
 
   private DependencyChecks(HealthChecks checks) {
@@ -30,8 +37,8 @@ public final class DependencyChecks {
       Vertx vertx, DatabasePools databases, Redis redis, Duration timeout) {
     HealthChecks checks = HealthChecks.create(vertx);
     long ms = timeout.toMillis();
-    checks.register("primary", ms, timed("primary", () -> query(databases.primary())));
-    checks.register("replica", ms, timed("replica", () -> query(databases.replica())));
+    checks.register(PRIMARY, ms, timed(PRIMARY, () -> query(databases.primary())));
+    checks.register(REPLICA, ms, timed(REPLICA, () -> query(databases.replica())));
     checks.register(
         "redis", ms, timed("redis", () -> redis.send(Request.cmd(Command.PING)).mapEmpty()));
     return new DependencyChecks(checks);
@@ -81,7 +88,7 @@ public final class DependencyChecks {
     boolean allUp = true;
     for (CheckResult check : result.getChecks()) {
       boolean up = Boolean.TRUE.equals(check.getUp());
-      allUp &= up;
+      allUp &= up || PRIMARY.equals(check.getId());
       JsonObject entry = new JsonObject().put("status", up ? "UP" : "DOWN");
       JsonObject data = check.getData();
       if (data != null) {

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 /**
  * One Coffer instance on the HA stack, given its multi-host URIs, loses the primary for good (its
  * processes SIGKILLed, its data directory deleted) and is not restarted: while no primary exists,
- * writes are 503 with Retry-After (never another 5xx) and reads go on from a standby; once a
- * standby is promoted, writes succeed again, a write acknowledged before the loss is there and
- * replays by its Idempotency-Key, a Consistency-Token from the old timeline still reads, and the
- * account's hash chain verifies.
+ * writes are 503 with Retry-After (never another 5xx), reads go on from a standby and the instance
+ * stays ready; once a standby is promoted, writes succeed again, a write acknowledged before the
+ * loss is there and replays by its Idempotency-Key, a Consistency-Token from the old timeline still
+ * reads, and the account's hash chain verifies.
  */
 class FailoverTest {
   private static final long PATIENCE_NANOS = 90_000_000_000L;
@@ -44,6 +44,7 @@ class FailoverTest {
       String secondKey = UUID.randomUUID().toString();
       List<String> answers = new ArrayList<>();
       int readsServed = 0;
+      int readyWithoutPrimary = 0;
       Reply second;
       while (true) {
         second = api.post("/v1/deposits", caller.token(), secondKey, deposit(account, 700));
@@ -63,12 +64,21 @@ class FailoverTest {
           assertThat(read.status()).as("a read while no primary: " + read).isEqualTo(503);
           assertThat(read.header("Retry-After")).as("Retry-After").isNotBlank();
         }
+        // Every instance is in the same boat: the load balancer must keep it.
+        Reply ready = api.get("/health/ready", null);
+        JsonObject checks = ready.json().getJsonObject("checks");
+        if ("DOWN".equals(checks.getJsonObject("primary").getString("status"))
+            && "UP".equals(checks.getJsonObject("replica").getString("status"))) {
+          assertThat(ready.status()).as("ready without a primary: " + ready).isEqualTo(200);
+          readyWithoutPrimary++;
+        }
         assertThat(System.nanoTime() - lost)
             .as("writes back (answers so far: " + answers + ")")
             .isLessThan(PATIENCE_NANOS);
         Thread.sleep(100);
       }
       assertThat(readsServed).as("reads served while no primary existed").isPositive();
+      assertThat(readyWithoutPrimary).as("ready answers while no primary existed").isPositive();
       System.out.printf(
           "failover: writes back %.1f s after the primary was destroyed; %d answers 503 on the"
               + " way, %d reads served meanwhile%n",
