@@ -1,6 +1,7 @@
 package dev.coffer.ledger;
 
 import dev.coffer.ledger.account.AccountService;
+import dev.coffer.ledger.apikey.ApiKeyStore;
 import dev.coffer.ledger.balance.BalanceService;
 import dev.coffer.ledger.db.DatabasePools;
 import dev.coffer.ledger.db.ReadRouter;
@@ -25,7 +26,8 @@ public record Ledger(
     BalanceService balances,
     JournalVerifier journal,
     JournalReader journalReader,
-    WebhookStore webhooks) {
+    WebhookStore webhooks,
+    ApiKeyStore apiKeys) {
 
   /** Wires every service; reads avoid a replica lagging more than {@code maxReplicaLag}. */
   public static Ledger create(DatabasePools pools, Duration maxReplicaLag) {
@@ -50,6 +52,7 @@ public record Ledger(
         new JournalVerifier(reads),
         // A cursor page: what a paused export holds in memory at most.
         new JournalReader(reads, 500),
-        new WebhookStore(writes, reads));
+        new WebhookStore(writes, reads),
+        new ApiKeyStore(writes, reads));
   }
 }

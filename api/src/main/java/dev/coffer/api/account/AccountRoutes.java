@@ -1,5 +1,6 @@
 package dev.coffer.api.account;
 
+import dev.coffer.api.access.Access;
 import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.RequestBodies;
@@ -45,6 +46,11 @@ public final class AccountRoutes {
 
   private Future<?> create(RoutingContext ctx) {
     Session session = SessionAuthentication.of(ctx);
+    if (session.grant().limitedToAccounts()) {
+      throw Access.insufficient(
+          "accounts:write",
+          "a key limited to some accounts cannot open others (it could not reach them)");
+    }
     JsonObject body = RequestBodies.json(ctx);
     long overdraft = RequestBodies.integer(body, "overdraftLimit", 0);
     return accounts
@@ -74,7 +80,12 @@ public final class AccountRoutes {
                     ctx,
                     200,
                     Pages.page(
-                        rows, limit, "account", AccountJson::account, a -> a.id().toString())));
+                        rows,
+                        limit,
+                        "account",
+                        AccountJson::account,
+                        a -> a.id().toString(),
+                        a -> Access.reaches(ctx, a.id()))));
   }
 
   private Future<?> get(RoutingContext ctx) {

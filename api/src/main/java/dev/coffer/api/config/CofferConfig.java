@@ -1,6 +1,7 @@
 package dev.coffer.api.config;
 
 import dev.coffer.api.account.AccountCacheSettings;
+import dev.coffer.api.apikey.ApiKeySettings;
 import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.journal.JournalSettings;
 import dev.coffer.api.ratelimit.RateLimitSettings;
@@ -11,6 +12,7 @@ import dev.coffer.api.webhook.WebhookSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.db.PgServers;
 import dev.coffer.ledger.transfer.GroupCommitSettings;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +34,7 @@ public record CofferConfig(
     StreamSettings stream,
     JournalSettings journal,
     WebhookSettings webhooks,
+    ApiKeySettings apiKeys,
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
     Duration idempotencyRetention,
@@ -137,6 +140,7 @@ public record CofferConfig(
             Duration.ofDays(r.intIn("COFFER_EVENT_RETENTION_DAYS", 30, 2, 3650)),
             r.intIn("COFFER_WEBHOOK_MAX_PER_USER", 20, 1, 1000),
             r.get("COFFER_WEBHOOK_ALLOW_PRIVATE", "false", CofferConfig::bool)),
+        apiKeys(env, r),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.
@@ -148,6 +152,22 @@ public record CofferConfig(
         r.intIn("COFFER_PASSWORD_HASH_COST", 10, 4, 16),
         r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
         r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()));
+  }
+
+  // The service's key is a secret: an error names the variable, never its value.
+  private static ApiKeySettings apiKeys(Map<String, String> env, Reader r) {
+    String secret = env.get("COFFER_API_KEY_SECRET");
+    boolean configured = secret != null && !secret.isBlank();
+    if (configured && secret.trim().length() < 32) {
+      throw new IllegalArgumentException(
+          "invalid COFFER_API_KEY_SECRET: must be at least 32 characters (e.g. openssl rand"
+              + " -base64 32)");
+    }
+    String key = configured ? secret.trim() : ApiKeySettings.DEVELOPMENT_KEY;
+    return new ApiKeySettings(
+        key.getBytes(StandardCharsets.UTF_8),
+        configured,
+        r.intIn("COFFER_API_KEY_MAX_PER_USER", 20, 1, 1000));
   }
 
   private static List<String> redisNodes(String value) {

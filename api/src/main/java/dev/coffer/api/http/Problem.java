@@ -8,10 +8,17 @@ import java.util.Map;
 
 /**
  * An RFC 9457 problem: what every error response of the API carries. {@code reason} narrows a
- * code's family (why a settle was refused); null for every other problem.
+ * code's family (why a settle was refused); null for every other problem. {@code requiredScope}
+ * names the scope an API key lacked ({@code insufficient-scope} only).
  */
 public record Problem(
-    int status, String code, String title, String detail, String reason, JsonArray errors) {
+    int status,
+    String code,
+    String title,
+    String detail,
+    String reason,
+    JsonArray errors,
+    String requiredScope) {
   public static final String CONTENT_TYPE = "application/problem+json";
 
   // Status and title of every code the API answers; a code missing here is a bug (500).
@@ -23,6 +30,7 @@ public record Problem(
           kind("idempotency-key-required", 400, "Idempotency-Key required"),
           kind("unauthenticated", 401, "Unauthenticated"),
           kind("invalid-credentials", 401, "Invalid credentials"),
+          kind("insufficient-scope", 403, "Insufficient scope"),
           kind("not-found", 404, "Not found"),
           kind("method-not-allowed", 405, "Method not allowed"),
           kind("email-taken", 409, "E-mail already registered"),
@@ -70,11 +78,11 @@ public record Problem(
   public static Problem of(String code, String detail) {
     Kind kind = KINDS.get(code);
     if (kind == null) {
-      return new Problem(500, "internal", "Internal error", "unexpected error", null, null);
+      return new Problem(500, "internal", "Internal error", "unexpected error", null, null, null);
     }
     String text =
         detail == null || detail.equals(code) ? DETAILS.getOrDefault(code, kind.title()) : detail;
-    return new Problem(kind.status(), code, kind.title(), text, null, null);
+    return new Problem(kind.status(), code, kind.title(), text, null, null, null);
   }
 
   /** The problem for a ledger rule's refusal, with its reason when it has one. */
@@ -95,17 +103,22 @@ public record Problem(
 
   /** This problem with a list of {@code {field, message}} (or {@code {index, ...}}) details. */
   public Problem withErrors(JsonArray errors) {
-    return new Problem(status, code, title, detail, reason, errors);
+    return new Problem(status, code, title, detail, reason, errors, requiredScope);
+  }
+
+  /** This problem naming the scope a key lacked. */
+  public Problem withRequiredScope(String scope) {
+    return new Problem(status, code, title, detail, reason, errors, scope);
   }
 
   /** This problem with its reason. */
   public Problem withReason(String reason) {
-    return new Problem(status, code, title, detail, reason, errors);
+    return new Problem(status, code, title, detail, reason, errors, requiredScope);
   }
 
   /** This problem answered with another status and detail (a batch answers 422 for any item). */
   public Problem restated(int status, String detail) {
-    return new Problem(status, code, title, detail, reason, errors);
+    return new Problem(status, code, title, detail, reason, errors, requiredScope);
   }
 
   /** The problem as the JSON body of a response. */
@@ -122,6 +135,9 @@ public record Problem(
     }
     if (errors != null) {
       body.put("errors", errors);
+    }
+    if (requiredScope != null) {
+      body.put("requiredScope", requiredScope);
     }
     return body.toBuffer();
   }

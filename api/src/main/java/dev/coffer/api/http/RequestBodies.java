@@ -28,9 +28,13 @@ public final class RequestBodies {
 
   private static String resourceOf(RoutingContext ctx) {
     String path = ctx.normalizedPath();
-    return path.startsWith("/v1/accounts")
-        ? "account"
-        : path.startsWith("/v1/webhooks") ? "webhook" : "transfer";
+    if (path.startsWith("/v1/accounts")) {
+      return "account";
+    }
+    if (path.startsWith("/v1/webhooks")) {
+      return "webhook";
+    }
+    return path.startsWith("/v1/api-keys") ? "API key" : "transfer";
   }
 
   /** A UUID field (its pattern checked by the schema). */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Keyset pages: {@code ?limit=&cursor=} in, {@code {"data", "nextCursor"}} out. A cursor is the
@@ -52,8 +53,23 @@ public final class Pages {
    */
   public static <T> JsonObject page(
       List<T> rows, int limit, String kind, Function<T, JsonObject> json, Function<T, String> key) {
+    return page(rows, limit, kind, json, key, row -> true);
+  }
+
+  /**
+   * As {@link #page(List, int, String, Function, Function)}, showing only the rows {@code shown}
+   * lets through (what an API key limited to some accounts may see): the cursor still follows every
+   * row read, so such a page may hold fewer rows than the limit, even none, and still have a next.
+   */
+  public static <T> JsonObject page(
+      List<T> rows,
+      int limit,
+      String kind,
+      Function<T, JsonObject> json,
+      Function<T, String> key,
+      Predicate<T> shown) {
     JsonArray data = new JsonArray();
-    rows.stream().limit(limit).map(json).forEach(data::add);
+    rows.stream().limit(limit).filter(shown).map(json).forEach(data::add);
     String next = null;
     if (rows.size() > limit) {
       String last = key.apply(rows.get(limit - 1));

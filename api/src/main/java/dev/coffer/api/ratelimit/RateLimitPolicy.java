@@ -12,7 +12,12 @@ public record RateLimitPolicy(String name, Scope scope, int limit, Duration wind
     /** The e-mail address a log-in names. */
     EMAIL,
     /** The authenticated user. */
-    USER
+    USER,
+    /**
+     * The API key a request came with (counted along with its user's policies, in the same call; a
+     * request with a session counts none).
+     */
+    KEY
   }
 
   public RateLimitPolicy {

@@ -27,6 +27,7 @@ public record RateLimitSettings(
     d.put("account-creation", new Object[] {Scope.USER, "30/3600"});
     d.put("money", new Object[] {Scope.USER, "600/60"});
     d.put("reads", new Object[] {Scope.USER, "1200/60"});
+    d.put("api-key", new Object[] {Scope.KEY, "1200/60"});
     return d;
   }
 

@@ -96,17 +96,25 @@ public final class RateLimiting implements MeterBinder {
   /** The stage by user for {@code operation}, or null when it has none. */
   public Handler<RoutingContext> byUser(Operation operation, boolean secured) {
     List<RateLimitPolicy> named = userPolicies(operation);
-    if (named.isEmpty()) {
+    // A secured operation naming no policy still concludes an API key's own (decided ahead).
+    if (!settings.enabled() || (named.isEmpty() && !secured)) {
       return null;
     }
     return ctx -> {
       List<Decision> ahead = ctx.get(DECIDED_AHEAD);
       if (ahead != null) {
         conclude(ctx, ahead);
-      } else {
+      } else if (!named.isEmpty()) {
         apply(ctx, named);
+      } else {
+        ctx.next();
       }
     };
+  }
+
+  /** The policy every request with an API key counts against, or null when limits are off. */
+  public RateLimitPolicy keyPolicy() {
+    return settings.enabled() ? settings.policies().get("api-key") : null;
   }
 
   /** The policies by user that {@code operation}'s stage by user applies (none when disabled). */
@@ -219,6 +227,8 @@ public final class RateLimiting implements MeterBinder {
         yield user == null ? null : user.toString();
       }
       case EMAIL -> email(ctx);
+      // Counted by the key's authentication, never named by an operation.
+      case KEY -> null;
     };
   }
 

@@ -99,7 +99,9 @@ public final class SlidingWindowLimiter {
    * spread over the cluster by policy and subject.
    */
   static String key(RateLimitPolicy policy, String subject) {
+    // A key's counters live in its user's slot too (ApiKeyMirror adds the key's id).
     return policy.scope() == RateLimitPolicy.Scope.USER
+            || policy.scope() == RateLimitPolicy.Scope.KEY
         ? "coffer:rl:" + userTag(subject) + ":" + policy.name()
         : "coffer:rl:{" + policy.name() + ":" + subject + "}";
   }

@@ -1,7 +1,13 @@
 package dev.coffer.api.server;
 
+import dev.coffer.api.access.ScopeCheck;
 import dev.coffer.api.account.AccountCache;
 import dev.coffer.api.account.AccountRoutes;
+import dev.coffer.api.apikey.ApiKeyAuthentication;
+import dev.coffer.api.apikey.ApiKeyMetrics;
+import dev.coffer.api.apikey.ApiKeyMirror;
+import dev.coffer.api.apikey.ApiKeyRoutes;
+import dev.coffer.api.apikey.ApiKeyTokens;
 import dev.coffer.api.balance.BalanceRoutes;
 import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.config.CofferConfig;
@@ -85,6 +91,9 @@ public final class CofferServer {
   private final JournalAudit journalAudit;
   private final ExportMetrics exportMetrics = new ExportMetrics();
   private final WebhookDispatcher webhooks;
+  private final ApiKeyTokens apiKeyTokens;
+  private final ApiKeyMirror apiKeyMirror;
+  private final ApiKeyMetrics apiKeyMetrics = new ApiKeyMetrics();
   private AccountFeeds feeds;
   private String deployment;
 
@@ -112,6 +121,13 @@ public final class CofferServer {
     this.receipts = new WriteReceipts(sessions);
     this.journalAudit = new JournalAudit(vertx, infra.ledger().journal(), config.journal());
     this.webhooks = new WebhookDispatcher(vertx, infra.ledger().webhooks(), config.webhooks());
+    this.apiKeyTokens = new ApiKeyTokens(config.apiKeys().serviceKey());
+    this.apiKeyMirror = new ApiKeyMirror(redis);
+    if (!config.apiKeys().serviceKeyConfigured()) {
+      LOG.warning(
+          "COFFER_API_KEY_SECRET is not set: API keys are tagged and hashed with a development"
+              + " key; set it (the same on every instance) before real use");
+    }
   }
 
   /** Migrates the database (when configured), connects, and starts serving. */
@@ -157,6 +173,16 @@ public final class CofferServer {
     ClientAddresses clients = ClientAddresses.trusting(config.rateLimits().trustedProxies());
     AccountCache cache = new AccountCache(config.accountCache(), redis);
     RateLimiting limits = new RateLimiting(config.rateLimits(), limiter, clients);
+    SessionAuthentication authentication =
+        new SessionAuthentication(
+            sessions,
+            new ApiKeyAuthentication(
+                apiKeyTokens,
+                apiKeyMirror,
+                infra.ledger().apiKeys(),
+                limits.keyPolicy(),
+                apiKeyMetrics),
+            clients);
     AccountFeeds feeds = new AccountFeeds(vertx, infra.ledger().entries());
     StreamBus bus = new StreamBus(vertx, infra.redis(), config.redis().nodes(), feeds::readAll);
     feeds.useBus(bus);
@@ -182,6 +208,7 @@ public final class CofferServer {
             journalAudit,
             exportMetrics,
             webhooks,
+            apiKeyMetrics,
             registry ->
                 Gauge.builder(
                         "coffer.native.transport", () -> vertx.isNativeTransportEnabled() ? 1 : 0)
@@ -190,8 +217,8 @@ public final class CofferServer {
     HttpVerticle.Shared shared =
         new HttpVerticle.Shared(
             config.http(),
-            operations(cache, transfers, sessionEnds),
-            stages(limits),
+            operations(cache, transfers, sessionEnds, clients),
+            stages(limits, authentication),
             inFlight,
             connections,
             clients,
@@ -199,7 +226,13 @@ public final class CofferServer {
             delayProbe,
             loop ->
                 new StreamServer(
-                    loop, sessions, feeds, sessionEnds, config.stream(), streamsPerUser));
+                    loop,
+                    sessions,
+                    authentication,
+                    feeds,
+                    sessionEnds,
+                    config.stream(),
+                    streamsPerUser));
     return vertx
         .deployVerticle(
             () -> new HttpVerticle(shared),
@@ -217,20 +250,25 @@ public final class CofferServer {
   }
 
   // In this order on every operation's route, before validation and the handler: resolve the
-  // session (if the operation takes one), limit by address (a token naming no session counts as
-  // anonymous), refuse the unauthenticated, then limit by user.
-  private List<RouteStage> stages(RateLimiting limits) {
-    SessionAuthentication authentication = new SessionAuthentication(sessions);
+  // session or API key (if the operation takes one), limit by address (a token naming no live
+  // credential counts as anonymous), refuse the unauthenticated, hold an API key to its scopes
+  // and accounts, then limit by user.
+  private List<RouteStage> stages(RateLimiting limits, SessionAuthentication authentication) {
+    ScopeCheck scopes = new ScopeCheck(() -> apiKeyMetrics.count("insufficient-scope"));
     return List.of(
         (operation, secured) ->
             secured ? authentication.resolver(limits.userPolicies(operation)) : null,
         limits::byAddress,
         (operation, secured) -> secured ? SessionAuthentication::require : null,
+        scopes::forOperation,
         limits::byUser);
   }
 
   private OperationHandlers operations(
-      AccountCache cache, TransferRoutes transfers, SessionEnds sessionEnds) {
+      AccountCache cache,
+      TransferRoutes transfers,
+      SessionEnds sessionEnds,
+      ClientAddresses clients) {
     OperationHandlers handlers = new OperationHandlers();
     new HealthRoutes(
             DependencyChecks.create(
@@ -255,12 +293,23 @@ public final class CofferServer {
     new JournalRoutes(infra.ledger().journal()).addTo(handlers);
     new ExportRoutes(infra.ledger().journalReader(), exportMetrics).addTo(handlers);
     new WebhookRoutes(infra.ledger().webhooks(), receipts, config.webhooks()).addTo(handlers);
+    new ApiKeyRoutes(
+            infra.ledger().apiKeys(),
+            apiKeyMirror,
+            apiKeyTokens,
+            config.apiKeys(),
+            receipts,
+            clients,
+            sessionEnds::announce)
+        .addTo(handlers);
     return handlers;
   }
 
   // Saves the first calls an EVAL; when Redis is not up yet they fall back to it.
   private Future<Void> preloadRedisScripts() {
-    return Future.all(sessions.preload(), limiter.preload()).<Void>mapEmpty().otherwise(e -> null);
+    return Future.all(sessions.preload(), limiter.preload(), apiKeyMirror.preload())
+        .<Void>mapEmpty()
+        .otherwise(e -> null);
   }
 
   // Twice the Redis pool size in concurrent calls, spread over the masters, three times, and every

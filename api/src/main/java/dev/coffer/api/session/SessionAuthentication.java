@@ -1,12 +1,16 @@
 package dev.coffer.api.session;
 
+import dev.coffer.api.access.Access;
+import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.http.Caller;
 import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.ratelimit.RateLimitPolicy;
 import dev.coffer.api.ratelimit.RateLimiting;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,9 +28,31 @@ public final class SessionAuthentication {
   private static final String UNKNOWN_TOKEN = "coffer.session.unknown";
 
   private final SessionStore sessions;
+  private final Credentials others;
+  private final ClientAddresses addresses;
 
-  public SessionAuthentication(SessionStore sessions) {
+  /**
+   * Another kind of bearer token than a session's (API keys), recognised by its form, resolved to
+   * the same {@link Session} with what it is granted.
+   */
+  public interface Credentials {
+    /** Whether {@code token} has this kind's form (a cheap check, no I/O). */
+    boolean recognizes(String token);
+
+    /**
+     * The live credential {@code token} names, with the decisions of {@code userLimits} counted in
+     * the same call when it can; empty when unknown, expired or revoked. {@code address} is the
+     * client's, for the credential's audit trail.
+     */
+    Future<Optional<SessionStore.Touch>> touch(
+        String token, List<RateLimitPolicy> userLimits, String address);
+  }
+
+  public SessionAuthentication(
+      SessionStore sessions, Credentials others, ClientAddresses addresses) {
     this.sessions = sessions;
+    this.others = others;
+    this.addresses = addresses;
   }
 
   /** The session authenticated for this request. */
@@ -43,14 +69,28 @@ public final class SessionAuthentication {
     return ctx -> resolve(ctx, userLimits);
   }
 
+  /**
+   * The live credential {@code token} names (a session or another kind), counting nothing: for the
+   * stream's handshake. {@code address} is the client's.
+   */
+  public Future<Optional<Session>> authenticate(String token, String address) {
+    return touch(token, List.of(), address).map(touch -> touch.map(SessionStore.Touch::session));
+  }
+
+  private Future<Optional<SessionStore.Touch>> touch(
+      String token, List<RateLimitPolicy> userLimits, String address) {
+    return others != null && others.recognizes(token)
+        ? others.touch(token, userLimits, address)
+        : sessions.touch(token, userLimits);
+  }
+
   private void resolve(RoutingContext ctx, List<RateLimitPolicy> userLimits) {
     String token = bearer(ctx.request().getHeader("Authorization"));
     if (token == null) {
       ctx.next();
       return;
     }
-    sessions
-        .touch(token, userLimits)
+    touch(token, userLimits, addresses.of(ctx.request()))
         .onSuccess(
             touch -> {
               if (touch.isEmpty()) {
@@ -58,6 +98,7 @@ public final class SessionAuthentication {
               } else {
                 Session session = touch.get().session();
                 ctx.put(KEY, session);
+                Access.grant(ctx, session.grant());
                 Caller.authenticated(ctx, session.userId());
                 if (!touch.get().decisions().isEmpty()) {
                   RateLimiting.decidedAhead(ctx, touch.get().decisions());
@@ -69,8 +110,10 @@ public final class SessionAuthentication {
             e -> {
               LOG.log(Level.WARNING, "session store unavailable: " + e.getMessage());
               ctx.fail(
-                  ProblemException.of(
-                      "service-unavailable", "sessions cannot be checked right now; retry"));
+                  e instanceof ProblemException problem
+                      ? problem
+                      : ProblemException.of(
+                          "service-unavailable", "sessions cannot be checked right now; retry"));
             });
   }
 

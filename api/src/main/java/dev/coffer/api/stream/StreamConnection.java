@@ -139,7 +139,8 @@ final class StreamConnection {
         continue;
       }
       UUID accountId = RequestBodies.uuidOrNull(id);
-      if (accountId == null) {
+      // An API key limited to some accounts is told of the others what a stranger is.
+      if (accountId == null || !session.grant().reaches(accountId)) {
         send(StreamMessages.error("not-found", id, "no such account"));
       } else if ("unsubscribe".equals(op)) {
         if (cursors.remove(accountId) != null) {

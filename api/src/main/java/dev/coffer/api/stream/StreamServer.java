@@ -1,7 +1,9 @@
 package dev.coffer.api.stream;
 
+import dev.coffer.api.access.Scope;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -23,9 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class StreamServer implements Handler<ServerWebSocketHandshake> {
   public static final String PATH = "/v1/stream";
   private static final String PREFIX = "bearer.";
+  private static final Scope STREAM_READ = new Scope(Scope.Resource.STREAM, Scope.Level.READ);
 
   private final Vertx vertx;
   private final SessionStore sessions;
+  private final SessionAuthentication authentication;
   private final AccountFeeds feeds;
   private final SessionEnds sessionEnds;
   private final StreamSettings settings;
@@ -36,12 +40,14 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
   public StreamServer(
       Vertx vertx,
       SessionStore sessions,
+      SessionAuthentication authentication,
       AccountFeeds feeds,
       SessionEnds sessionEnds,
       StreamSettings settings,
       Map<UUID, AtomicInteger> perUser) {
     this.vertx = vertx;
     this.sessions = sessions;
+    this.authentication = authentication;
     this.feeds = feeds;
     this.sessionEnds = sessionEnds;
     this.settings = settings;
@@ -72,13 +78,18 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
       handshake.reject(401);
       return;
     }
-    sessions
-        .touch(token)
+    authentication
+        .authenticate(token, handshake.remoteAddress().hostAddress())
         .onFailure(e -> handshake.reject(503))
         .onSuccess(
             session -> {
               if (session.isEmpty()) {
                 handshake.reject(401);
+                return;
+              }
+              // An API key needs stream:read (a session may always open the stream).
+              if (!session.get().grant().allows(STREAM_READ)) {
+                handshake.reject(403);
                 return;
               }
               handshake

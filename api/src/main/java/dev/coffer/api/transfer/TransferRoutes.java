@@ -1,5 +1,6 @@
 package dev.coffer.api.transfer;
 
+import dev.coffer.api.access.Access;
 import dev.coffer.api.account.AccountCache;
 import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
@@ -21,6 +22,7 @@ import dev.coffer.ledger.transfer.BatchItemException;
 import dev.coffer.ledger.transfer.Reversal;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferFilter;
+import dev.coffer.ledger.transfer.TransferKind;
 import dev.coffer.ledger.transfer.TransferRequest;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.transfer.TransferStatus;
@@ -86,6 +88,9 @@ public final class TransferRoutes implements MeterBinder {
     Session session = SessionAuthentication.of(ctx);
     JsonObject body = RequestBodies.json(ctx);
     TransferRequest request = read.apply(body);
+    if (!Access.reaches(ctx, ownSide(request))) {
+      throw new ProblemException(ACCOUNT_NOT_REACHED);
+    }
     IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), body);
     return transfers
         .move(session.userId(), request, key, t -> stored(201, TransferJson.transfer(t)))
@@ -97,6 +102,11 @@ public final class TransferRoutes implements MeterBinder {
     JsonObject body = RequestBodies.json(ctx);
     IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), body);
     List<TransferRequest> requests = TransferBodies.batch(body);
+    for (int i = 0; i < requests.size(); i++) {
+      if (!Access.reaches(ctx, ownSide(requests.get(i)))) {
+        throw new ProblemException(BatchItemProblem.of(i, ACCOUNT_NOT_REACHED));
+      }
+    }
     return transfers
         .batch(session.userId(), requests, key, list -> stored(201, TransferJson.list(list)))
         .recover(TransferRoutes::namingTheItem)
@@ -107,8 +117,11 @@ public final class TransferRoutes implements MeterBinder {
     Session session = SessionAuthentication.of(ctx);
     UUID id = RequestBodies.pathId(ctx, "id");
     IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), null);
-    return transfers
-        .settle(session.userId(), id, outcome, key, t -> stored(200, TransferJson.transfer(t)))
+    return reached(ctx, id)
+        .compose(
+            v ->
+                transfers.settle(
+                    session.userId(), id, outcome, key, t -> stored(200, TransferJson.transfer(t))))
         .compose(
             committed -> {
               Transfer settled = committed.value().value(); // null on a replay: nothing moved
@@ -127,8 +140,11 @@ public final class TransferRoutes implements MeterBinder {
     JsonObject body = RequestBodies.json(ctx); // an absent body reads as {}: the same request
     Reversal reversal = TransferBodies.reversal(id, body);
     IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), body);
-    return transfers
-        .reverse(session.userId(), reversal, key, t -> stored(201, TransferJson.transfer(t)))
+    return reached(ctx, id)
+        .compose(
+            v ->
+                transfers.reverse(
+                    session.userId(), reversal, key, t -> stored(201, TransferJson.transfer(t))))
         .compose(
             committed -> {
               Transfer made = committed.value().value(); // null on a replay: nothing moved
@@ -146,6 +162,7 @@ public final class TransferRoutes implements MeterBinder {
     int limit = Pages.limit(request);
     UUID before = Pages.after(request, "transfer", UUID::fromString);
     TransferFilter filter = TransferQueries.filter(ctx, request);
+    Access.requireReach(ctx, filter.account());
     return transfers
         .page(
             SessionAuthentication.of(ctx).userId(),
@@ -163,7 +180,8 @@ public final class TransferRoutes implements MeterBinder {
                         limit,
                         "transfer",
                         TransferJson::transfer,
-                        (Transfer t) -> t.id().toString())));
+                        (Transfer t) -> t.id().toString(),
+                        (Transfer t) -> reaches(ctx, t))));
   }
 
   private Future<?> get(RoutingContext ctx) {
@@ -172,7 +190,48 @@ public final class TransferRoutes implements MeterBinder {
             SessionAuthentication.of(ctx).userId(),
             RequestBodies.pathId(ctx, "id"),
             ReadConsistency.required(ctx))
-        .compose(t -> JsonResponses.send(ctx, 200, TransferJson.transfer(t)));
+        .compose(
+            t -> {
+              if (!reaches(ctx, t)) {
+                throw noSuchTransfer();
+              }
+              return JsonResponses.send(ctx, 200, TransferJson.transfer(t));
+            });
+  }
+
+  // What the ledger answers a move from (or a deposit into) an account of someone else's.
+  private static final Problem ACCOUNT_NOT_REACHED = Problem.of("not-found", null);
+
+  // The user's account a move takes from (or, for a deposit, pays into): what an API key limited
+  // to some accounts must reach. A transfer's payee may be anyone's account.
+  private static UUID ownSide(TransferRequest request) {
+    return request.kind() == TransferKind.DEPOSIT ? request.to() : request.from();
+  }
+
+  // An API key limited to some accounts sees a transfer touching one of them, as a stranger else.
+  private static boolean reaches(RoutingContext ctx, Transfer t) {
+    return Access.reaches(ctx, t.fromAccountId()) || Access.reaches(ctx, t.toAccountId());
+  }
+
+  // For a key limited to some accounts, the transfer is read first (as any read) and answered as
+  // not found unless it touches one of them; anyone else goes straight on.
+  private Future<Void> reached(RoutingContext ctx, UUID id) {
+    if (!Access.of(ctx).limitedToAccounts()) {
+      return Future.succeededFuture();
+    }
+    return transfers
+        .get(SessionAuthentication.of(ctx).userId(), id, ReadConsistency.required(ctx))
+        .map(
+            t -> {
+              if (!reaches(ctx, t)) {
+                throw noSuchTransfer();
+              }
+              return null;
+            });
+  }
+
+  private static ProblemException noSuchTransfer() {
+    return ProblemException.of("not-found", "no such transfer");
   }
 
   private static <T> Future<T> namingTheItem(Throwable failure) {
