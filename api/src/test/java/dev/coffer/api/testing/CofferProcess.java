@@ -174,6 +174,13 @@ public final class CofferProcess implements AutoCloseable {
     return lines;
   }
 
+  /** Everything every run of this instance has written (its log), in order. */
+  public String logText() {
+    StringBuilder all = new StringBuilder();
+    logs.forEach(log -> all.append(read(log)));
+    return all.toString();
+  }
+
   private static String read(Path log) {
     try {
       return Files.exists(log) ? Files.readString(log) : "";
