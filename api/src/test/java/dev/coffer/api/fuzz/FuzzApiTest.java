@@ -166,13 +166,40 @@ class FuzzApiTest {
             .json();
     acknowledge(posted);
     transfers.add(posted.getString("id"));
+    // A key to fuzz with (which may revoke only itself and keys it makes), and one to aim at.
+    Reply key =
+        setup.post(
+            "/v1/api-keys",
+            me.token(),
+            new JsonObject()
+                .put("name", "fuzz")
+                .put(
+                    "scopes",
+                    new JsonArray()
+                        .add("accounts:read")
+                        .add("transfers:write")
+                        .add("api-keys:write")
+                        .add("exports:read"))
+                .put("accounts", new JsonArray().add(mine.get(0)).add(mine.get(1))));
+    Reply target =
+        setup.post(
+            "/v1/api-keys",
+            me.token(),
+            new JsonObject()
+                .put("name", "target")
+                .put("scopes", new JsonArray().add("accounts:read")));
+    assertThat(key.status()).as(key.toString()).isEqualTo(201);
+    assertThat(target.status()).as(target.toString()).isEqualTo(201);
     return new World(
         mine,
         theirs,
         transfers,
         me.token(),
         other.token(),
-        () -> setup.logIn(me.email(), me.password()));
+        () -> setup.logIn(me.email(), me.password()),
+        key.json().getString("key"),
+        // Not the fuzzing key's own id: revoking it would leave the rest of the run 401.
+        List.of(target.json().getString("id")));
   }
 
   // ---- sending

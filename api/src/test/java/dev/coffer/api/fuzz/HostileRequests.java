@@ -62,7 +62,9 @@ final class HostileRequests {
       List<String> transfers,
       String token,
       String otherToken,
-      Supplier<String> throwAwayToken) {}
+      Supplier<String> throwAwayToken,
+      String apiKey,
+      List<String> apiKeyIds) {}
 
   private static final String[] ODD_METHODS = {
     "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "HEAD", "XABC", "PROPFIND"
@@ -168,7 +170,12 @@ final class HostileRequests {
     String token =
         op.id().equals("deleteSession")
             ? world.throwAwayToken().get()
-            : random.nextInt(8) == 0 ? world.otherToken() : world.token();
+            : switch (random.nextInt(8)) {
+              case 0 -> world.otherToken();
+              // An API key of the same user, with some scopes and one account.
+              case 1 -> world.apiKey();
+              default -> world.token();
+            };
     if (op.secured()) {
       headers.put("Authorization", "Bearer " + token);
     }
@@ -248,7 +255,9 @@ final class HostileRequests {
           case 0 -> world.othersAccounts();
           case 1 -> List.of(UUID.randomUUID().toString());
           default ->
-              op.path().startsWith("/v1/transfers") ? world.transfers() : world.ownAccounts();
+              op.path().startsWith("/v1/transfers")
+                  ? world.transfers()
+                  : op.path().startsWith("/v1/api-keys") ? world.apiKeyIds() : world.ownAccounts();
         };
     return pool.get(random.nextInt(pool.size()));
   }

@@ -125,6 +125,28 @@ class IsolationApiTest {
     assertThat(api.get("/v1/events", alice.token()).json().getJsonArray("data")).isNotEmpty();
     assertThat(api.delete("/v1/webhooks/" + aliceHook, alice.token()).status()).isEqualTo(204);
 
+    // API keys: none of Alice's can be listed, read or revoked, and hers opens nothing of his.
+    Reply key =
+        api.post(
+            "/v1/api-keys",
+            alice.token(),
+            new JsonObject()
+                .put("name", "alice's")
+                .put("scopes", new JsonArray().add("accounts:read").add("transfers:write")));
+    assertThat(key.status()).as(key.toString()).isEqualTo(201);
+    String aliceKey = key.json().getString("id");
+    assertThat(api.get("/v1/api-keys", mallory.token()).json().getJsonArray("data")).isEmpty();
+    assertProblem(
+        api.get("/v1/api-keys/" + aliceKey + "/events", mallory.token()), 404, "not-found");
+    assertProblem(api.delete("/v1/api-keys/" + aliceKey, mallory.token()), 404, "not-found");
+    String aliceKeyToken = key.json().getString("key");
+    assertProblem(api.get("/v1/accounts/" + malloryAccount, aliceKeyToken), 404, "not-found");
+    assertProblem(
+        api.move("/v1/transfers", aliceKeyToken, transfer(malloryAccount, aliceMain, 1)),
+        404,
+        "not-found");
+    assertThat(api.get("/v1/accounts/" + aliceMain, aliceKeyToken).status()).isEqualTo(200);
+
     // Nothing moved, nothing leaked.
     assertThat(api.account(alice, aliceMain)).isEqualTo(before);
     assertThat(api.account(mallory, malloryAccount).getLong("balance")).isZero();
