@@ -163,4 +163,11 @@ exist, so on install the pods migrate, and the Job runs on upgrades only (see mi
 {{- end }}
 - name: COFFER_REDIS_NODES
   value: {{ include "coffer.redisNodes" . | quote }}
+{{- if .Values.apiKeys.existingSecret }}
+- name: COFFER_API_KEY_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.apiKeys.existingSecret }}
+      key: {{ .Values.apiKeys.secretKey }}
+{{- end }}
 {{- end -}}

@@ -276,7 +276,7 @@ class ChartRenderingTest {
     Rendered rendered = render(values);
     for (V1ConfigMap configMap : rendered.all(V1ConfigMap.class)) {
       assertThat(configMap.getData().keySet())
-          .doesNotContain("COFFER_PG_PRIMARY", "COFFER_PG_REPLICA")
+          .doesNotContain("COFFER_PG_PRIMARY", "COFFER_PG_REPLICA", "COFFER_API_KEY_SECRET")
           .noneMatch(k -> k.toUpperCase().contains("PASSWORD"))
           .doesNotContain("COFFER_REDIS_NODES");
       assertThat(configMap.getData().values())
@@ -319,6 +319,19 @@ class ChartRenderingTest {
                 assertThat(e.getValue())
                     .startsWith("redis://redis-cluster-0.")
                     .doesNotContain("@"));
+  }
+
+  @Test
+  void theApiKeySecretComesFromItsSecretWhenOneIsNamed() {
+    for (V1Container c : containersWithEnv(CofferChart.render(CofferChart.productionValues()))) {
+      var ref = env(c).get("COFFER_API_KEY_SECRET").getValueFrom().getSecretKeyRef();
+      assertThat(ref.getName()).isEqualTo("coffer-prod-api-keys");
+      assertThat(ref.getKey()).isEqualTo("api-key-secret");
+      assertThat(env(c).get("COFFER_API_KEY_SECRET").getValue()).isNull();
+    }
+    // None named: the service's development key (it warns at start), not an empty variable.
+    assertThat(env(container(CofferChart.renderDefaults().one(V1Deployment.class))))
+        .doesNotContainKey("COFFER_API_KEY_SECRET");
   }
 
   @Test
