@@ -22,6 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class CofferApi {
   static final String AUTH = "Bearer #{token}";
+  private static final String API_KEY =
+      "{\"name\":\"load\",\"scopes\":[\"accounts:read\",\"transfers:write\",\"stream:read\"]}";
 
   /** Enough that no payment in a run is refused for funds: money moves only in small amounts. */
   static final long INITIAL_FUNDS = 100_000_000L;
@@ -60,9 +62,18 @@ final class CofferApi {
 
   /**
    * Sign-up, log-in, one EUR account and its first deposit, for each e-mail the feeder gives; each
-   * user that gets through joins {@code pool}.
+   * user that gets through joins {@code pool}, with its session's token.
    */
   static ChainBuilder signUpAndFund(UserPool pool, String prefix) {
+    return signUpAndFund(pool, prefix, false);
+  }
+
+  /**
+   * As {@link #signUpAndFund(UserPool, String)}; with {@code apiKey}, the user then makes an API
+   * key (accounts, transfers and the stream, on every account) and everything after runs on it, as
+   * a machine client would, instead of the session.
+   */
+  static ChainBuilder signUpAndFund(UserPool pool, String prefix, boolean apiKey) {
     return feed(pool.signUpFeeder(prefix))
         .exec(
             exitBlockOnFail()
@@ -87,6 +98,15 @@ final class CofferApi {
                                 .body(StringBody("{\"currency\":\"EUR\",\"name\":\"load\"}"))
                                 .check(succeeds(201))
                                 .check(jsonPath("$.id").saveAs("accountId")))
+                        .doIf(session -> apiKey)
+                        .then(
+                            exec(
+                                http("create API key")
+                                    .post("/v1/api-keys")
+                                    .header("Authorization", AUTH)
+                                    .body(StringBody(API_KEY))
+                                    .check(succeeds(201))
+                                    .check(jsonPath("$.key").saveAs("token"))))
                         .exec(newKey())
                         .exec(session -> session.set("amount", INITIAL_FUNDS))
                         .exec(deposit("initial deposit"))

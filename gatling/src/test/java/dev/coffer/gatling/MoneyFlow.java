@@ -32,6 +32,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * does a few of: deposits, payments to other users (some retried with the same Idempotency-Key, as
  * a client would after a lost answer, which must come back replayed), pages of the journal, and
  * pending payments that are posted or voided (a few voided again too late, which must be refused).
+ * Each user, once signed up, makes an API key and the visits run on it, as a machine client's
+ * would: the key's checks and limits are on the measured path.
  */
 public class MoneyFlow extends Simulation {
   private final LoadSettings settings = LoadSettings.fromSystemProperties();
@@ -168,7 +170,8 @@ public class MoneyFlow extends Simulation {
     System.out.println("MoneyFlow against " + settings.baseUrl() + ", " + settings.describe());
     setUp(
             Load.setup(
-                    scenario("MoneyFlow: sign-up").exec(CofferApi.signUpAndFund(pool, "flow")),
+                    scenario("MoneyFlow: sign-up")
+                        .exec(CofferApi.signUpAndFund(pool, "flow", true)),
                     settings)
                 .andThen(Load.load(visits(), settings)))
         .protocols(
