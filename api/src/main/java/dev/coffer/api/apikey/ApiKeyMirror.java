@@ -38,14 +38,17 @@ public final class ApiKeyMirror {
   static final int MAX_ADDRESSES = 100;
 
   // KEYS: entry, tombstone, marker, addresses, then the limits' counters; ARGV: the secret's HMAC,
-  // the client's address, the address cap, then each limit's count and window.
+  // the client's address, the address cap, then each limit's count and window. A live entry means
+  // not revoked (revocation deletes it): the tombstone and marker are read only on a miss; the last
+  // use is written at most once a second, and the address set is touched only when the address
+  // differs from the last one, so a request is one read and its limits.
   private static final RedisScript TOUCH =
       new RedisScript(
           SlidingWindowLimiter.LUA_DECIDE
               + """
-              if redis.call('EXISTS', KEYS[2]) == 1 then return {'revoked'} end
-              local v = redis.call('HMGET', KEYS[1], 'hmac', 'scopes', 'accounts', 'lsn', 'expires')
+              local v = redis.call('HMGET', KEYS[1], 'hmac', 'scopes', 'accounts', 'lsn', 'expires', 'used', 'addr')
               if not v[1] then
+                if redis.call('EXISTS', KEYS[2]) == 1 then return {'revoked'} end
                 if redis.call('EXISTS', KEYS[3]) == 1 then return {'unknown'} end
                 return {'load'}
               end
@@ -57,15 +60,27 @@ public final class ApiKeyMirror {
               end
               if diff ~= 0 then return {'unknown'} end
               local now = now_ms()
-              redis.call('HSET', KEYS[1], 'used', now)
+              local changed = {}
+              if not v[6] or now - tonumber(v[6]) >= 1000 then
+                changed[#changed + 1] = 'used'
+                changed[#changed + 1] = now
+              end
               local new = 0
-              if ARGV[2] ~= '' and redis.call('SCARD', KEYS[4]) < tonumber(ARGV[3]) then
+              if ARGV[2] ~= '' and v[7] ~= ARGV[2] then
+                changed[#changed + 1] = 'addr'
+                changed[#changed + 1] = ARGV[2]
                 new = redis.call('SADD', KEYS[4], ARGV[2])
                 if new == 1 then
-                  local ttl = redis.call('PTTL', KEYS[1])
-                  if ttl > 0 then redis.call('PEXPIRE', KEYS[4], ttl) end
+                  if redis.call('SCARD', KEYS[4]) > tonumber(ARGV[3]) then
+                    redis.call('SREM', KEYS[4], ARGV[2])
+                    new = 0
+                  else
+                    local ttl = redis.call('PTTL', KEYS[1])
+                    if ttl > 0 then redis.call('PEXPIRE', KEYS[4], ttl) end
+                  end
                 end
               end
+              if #changed > 0 then redis.call('HSET', KEYS[1], unpack(changed)) end
               local out = {'ok', v[2], v[3] or '', v[4] or '', v[5] or '', new}
               for i = 5, #KEYS do
                 out[#out + 1] = decide(KEYS[i], tonumber(ARGV[2 * i - 6]), tonumber(ARGV[2 * i - 5]), now)
