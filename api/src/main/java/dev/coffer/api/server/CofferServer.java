@@ -199,7 +199,15 @@ public final class CofferServer {
             delayProbe,
             loop ->
                 new StreamServer(
-                    loop, sessions, feeds, sessionEnds, config.stream(), streamsPerUser));
+                    loop,
+                    sessions,
+                    feeds,
+                    sessionEnds,
+                    config.stream(),
+                    streamsPerUser,
+                    limiter,
+                    config.rateLimits(),
+                    clients));
     return vertx
         .deployVerticle(
             () -> new HttpVerticle(shared),

@@ -1,12 +1,17 @@
 package dev.coffer.api.stream;
 
+import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.ratelimit.RateLimitSettings;
+import dev.coffer.api.ratelimit.SlidingWindowLimiter;
+import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Accepts {@code /v1/stream} WebSockets on one event loop. The session token comes as the
  * sub-protocol {@code bearer.<token>} (browsers cannot set headers on a WebSocket) and is echoed in
- * the handshake; a missing or dead token is refused with 401 before the upgrade.
+ * the handshake; a missing or dead token is refused with 401 before the upgrade, and a handshake
+ * past its user's (or, without a session, its address's) limit with 429 (see {@link
+ * StreamAdmission}).
  */
 public final class StreamServer implements Handler<ServerWebSocketHandshake> {
   public static final String PATH = "/v1/stream";
@@ -26,6 +33,8 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
 
   private final Vertx vertx;
   private final SessionStore sessions;
+  private final StreamAdmission admission;
+  private final ClientAddresses clients;
   private final AccountFeeds feeds;
   private final SessionEnds sessionEnds;
   private final StreamSettings settings;
@@ -39,9 +48,14 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
       AccountFeeds feeds,
       SessionEnds sessionEnds,
       StreamSettings settings,
-      Map<UUID, AtomicInteger> perUser) {
+      Map<UUID, AtomicInteger> perUser,
+      SlidingWindowLimiter limiter,
+      RateLimitSettings rateLimits,
+      ClientAddresses clients) {
     this.vertx = vertx;
     this.sessions = sessions;
+    this.admission = new StreamAdmission(sessions, limiter, rateLimits);
+    this.clients = clients;
     this.feeds = feeds;
     this.sessionEnds = sessionEnds;
     this.settings = settings;
@@ -68,56 +82,60 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
       return;
     }
     String token = token(handshake.headers().getAll("Sec-WebSocket-Protocol"));
-    if (token == null) {
-      handshake.reject(401);
-      return;
-    }
-    sessions
-        .touch(token)
-        .onFailure(e -> handshake.reject(503))
+    SocketAddress peer = handshake.remoteAddress();
+    String address =
+        clients.of(
+            peer == null ? "unknown" : peer.hostAddress(),
+            handshake.headers().getAll("X-Forwarded-For"));
+    admission
+        .admit(token, address)
         .onSuccess(
-            session -> {
-              if (session.isEmpty()) {
-                handshake.reject(401);
+            admitted -> {
+              switch (admitted.verdict()) {
+                case UNAUTHENTICATED -> handshake.reject(401);
+                case RATE_LIMITED -> handshake.reject(429);
+                case UNAVAILABLE -> handshake.reject(503);
+                case ACCEPTED -> accept(handshake, admitted.session());
+              }
+            });
+  }
+
+  private void accept(ServerWebSocketHandshake handshake, Session session) {
+    handshake
+        .accept()
+        .onSuccess(
+            socket -> {
+              UUID user = session.userId();
+              AtomicInteger count = perUser.computeIfAbsent(user, u -> new AtomicInteger());
+              if (count.incrementAndGet() > settings.maxConnectionsPerUser()) {
+                count.decrementAndGet();
+                socket.writeTextMessage(
+                    StreamMessages.error(
+                        "stream-limit",
+                        null,
+                        "a user holds at most "
+                            + settings.maxConnectionsPerUser()
+                            + " stream connections per instance"));
+                socket.close((short) 1008, "too many stream connections");
                 return;
               }
-              handshake
-                  .accept()
-                  .onSuccess(
-                      socket -> {
-                        UUID user = session.get().userId();
-                        AtomicInteger count =
-                            perUser.computeIfAbsent(user, u -> new AtomicInteger());
-                        if (count.incrementAndGet() > settings.maxConnectionsPerUser()) {
-                          count.decrementAndGet();
-                          socket.writeTextMessage(
-                              StreamMessages.error(
-                                  "stream-limit",
-                                  null,
-                                  "a user holds at most "
-                                      + settings.maxConnectionsPerUser()
-                                      + " stream connections per instance"));
-                          socket.close((short) 1008, "too many stream connections");
-                          return;
-                        }
-                        feeds.metrics().connections.incrementAndGet();
-                        StreamConnection[] self = new StreamConnection[1];
-                        self[0] =
-                            new StreamConnection(
-                                vertx,
-                                socket,
-                                session.get(),
-                                sessions,
-                                feeds,
-                                sessionEnds,
-                                settings,
-                                () -> {
-                                  open.remove(self[0]);
-                                  count.decrementAndGet();
-                                  feeds.metrics().connections.decrementAndGet();
-                                });
-                        open.add(self[0]);
+              feeds.metrics().connections.incrementAndGet();
+              StreamConnection[] self = new StreamConnection[1];
+              self[0] =
+                  new StreamConnection(
+                      vertx,
+                      socket,
+                      session,
+                      sessions,
+                      feeds,
+                      sessionEnds,
+                      settings,
+                      () -> {
+                        open.remove(self[0]);
+                        count.decrementAndGet();
+                        feeds.metrics().connections.decrementAndGet();
                       });
+              open.add(self[0]);
             });
   }
 
