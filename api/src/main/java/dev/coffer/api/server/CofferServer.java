@@ -29,6 +29,7 @@ import dev.coffer.api.stream.SessionEnds;
 import dev.coffer.api.stream.StreamBus;
 import dev.coffer.api.stream.StreamServer;
 import dev.coffer.api.transfer.TransferRoutes;
+import dev.coffer.api.user.LoginThrottle;
 import dev.coffer.api.user.PasswordHasher;
 import dev.coffer.api.user.UserRoutes;
 import dev.coffer.api.webhook.WebhookDispatcher;
@@ -254,7 +255,8 @@ public final class CofferServer {
             new PasswordHasher(vertx, config.passwordHashCost()),
             sessions,
             receipts,
-            sessionEnds::announce)
+            sessionEnds::announce,
+            new LoginThrottle(redis, config.rateLimits(), config.sessions().ttl()))
         .addTo(handlers);
     new AccountRoutes(infra.ledger().accounts(), infra.ledger().entries(), receipts, cache)
         .addTo(handlers);
