@@ -297,6 +297,9 @@ public final class CofferServer {
             infra.ledger().transfers(),
             infra.ledger().reads(),
             config.idempotencyRetention());
+    // Expiries are announced as a client's write is: streams get them at once, not at the next
+    // reconcile.
+    maintenance.onExpired(feeds::announce);
     maintenance.start();
     journalAudit.start();
     webhooks.start();

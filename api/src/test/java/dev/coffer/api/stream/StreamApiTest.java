@@ -515,4 +515,29 @@ class StreamApiTest {
     assertThat(stream.next().getString("type")).isEqualTo("subscribed");
     stream.socket().close();
   }
+
+  // Issue 27, finding 10.
+
+  @Test
+  void anExpiryMadeByTheSweeperIsAnnouncedOnTheBus() throws Exception {
+    // Instance b reconciles once a minute: an expiry that arrives in time came over the bus.
+    Caller alice = onA.newCaller();
+    String from = onA.openAccount(alice, "EUR");
+    String to = onA.openAccount(alice, "EUR");
+    onA.deposit(alice, from, 100);
+    Reply pending =
+        onA.move(
+            "/v1/transfers",
+            alice.token(),
+            ApiClient.transfer(from, to, 40).put("pending", true).put("expiresInSeconds", 1));
+    assertThat(pending.status()).as(pending.toString()).isEqualTo(201);
+    Stream stream = connect(b, alice.token());
+    stream.subscribe(from, 2L);
+    assertThat(stream.next().getString("type")).isEqualTo("subscribed");
+    JsonObject expired = entries(stream, 1).get(0);
+    assertThat(expired.getJsonObject("entry").getLong("seq")).isEqualTo(3);
+    assertThat(expired.getJsonObject("entry").getString("status")).isEqualTo("expired");
+    assertThat(expired.getLong("available")).isEqualTo(100);
+    stream.socket().close();
+  }
 }
