@@ -6,6 +6,7 @@ import dev.coffer.api.session.SessionStore;
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.entry.Entry;
 import dev.coffer.ledger.entry.JournalTail;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -76,11 +77,27 @@ final class StreamConnection {
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(b -> send(StreamMessages.error("validation", null, "send text")));
     socket.closeHandler(v -> released());
-    socket.exceptionHandler(e -> socket.close());
+    socket.exceptionHandler(this::failed);
     heartbeatTimer =
         vertx.setPeriodic(settings.heartbeat().toMillis(), id -> send(StreamMessages.HEARTBEAT));
     sessionTimer =
         vertx.setPeriodic(settings.sessionCheckPeriod().toMillis(), id -> checkSession());
+  }
+
+  // A frame or message past StreamServer.MAX_MESSAGE_BYTES, or a broken frame, is answered with
+  // the close code that says so (1009 too big, 1002 protocol error), not a bare 1000 or a reset,
+  // so that the client knows not to send it again.
+  private void failed(Throwable e) {
+    if (closed) {
+      return;
+    }
+    if (e instanceof CorruptedWebSocketFrameException corrupted) {
+      socket.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+    } else if (String.valueOf(e.getMessage()).contains("max message size")) {
+      socket.close((short) 1009, "messages are limited to 64 KiB");
+    } else {
+      socket.close((short) 1011, "unexpected error");
+    }
   }
 
   UUID userId() {

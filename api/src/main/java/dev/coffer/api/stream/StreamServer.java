@@ -29,6 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class StreamServer implements Handler<ServerWebSocketHandshake> {
   public static final String PATH = "/v1/stream";
+
+  /**
+   * The largest frame, and message, a client may send (a subscribe of 100 accounts is about 6 KB);
+   * past it the stream closes with 1009.
+   */
+  public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
   private static final String PREFIX = "bearer.";
 
   private final Vertx vertx;

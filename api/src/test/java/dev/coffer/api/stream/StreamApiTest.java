@@ -540,4 +540,34 @@ class StreamApiTest {
     assertThat(expired.getLong("available")).isEqualTo(100);
     stream.socket().close();
   }
+
+  // Issue 27, finding 9.
+
+  @Test
+  void aMessageOver64KiBIsClosedWith1009() throws Exception {
+    // One client writes one frame as large as it likes; the other splits a large message into
+    // frames of 64 KiB.
+    WebSocketClient big =
+        vertx.createWebSocketClient(
+            new io.vertx.core.http.WebSocketClientOptions()
+                .setMaxFrameSize(1 << 20)
+                .setMaxMessageSize(1 << 22));
+    Caller alice = onA.newCaller();
+    for (WebSocketClient client : List.of(big, sockets)) {
+      Stream stream = connect(client, b, alice.token());
+      BlockingQueue<Short> closed = new LinkedBlockingQueue<>();
+      stream.socket().closeHandler(v -> closed.add(stream.socket().closeStatusCode()));
+      stream.socket().writeTextMessage("x".repeat(client == big ? 65_537 : 200_000));
+      assertThat(closed.poll(10, TimeUnit.SECONDS))
+          .as(client == big ? "one frame" : "frames of 64 KiB")
+          .withFailMessage(() -> "closed " + stream.socket().closeReason())
+          .isEqualTo((short) 1009);
+    }
+    // Exactly 64 KiB is a message like any other: answered, not closed.
+    Stream stream = connect(big, b, alice.token());
+    stream.socket().writeTextMessage("{\"op\":\"x\",\"pad\":\"" + "x".repeat(65_536 - 19) + "\"}");
+    assertThat(stream.next().getString("code")).isEqualTo("validation");
+    stream.socket().close();
+    big.close();
+  }
 }
