@@ -1,12 +1,17 @@
 package dev.coffer.ledger;
 
+import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.db.ReadRouter;
 import dev.coffer.ledger.idempotency.IdempotencyRecords;
+import dev.coffer.ledger.transfer.Sweep;
 import dev.coffer.ledger.transfer.TransferService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,6 +24,10 @@ public final class LedgerMaintenance {
   private static final Logger LOG = Logger.getLogger(LedgerMaintenance.class.getName());
   // Accounts stay locked for a whole batch: small enough to be brief, large enough to keep up.
   private static final int EXPIRY_BATCH = 200;
+  // The longest the sweeper sleeps, and the shortest (a due transfer another sweeper holds is
+  // not polled for in a tight loop).
+  private static final Duration SWEEP_PERIOD = Duration.ofSeconds(1);
+  private static final long MIN_SWEEP_DELAY_MS = 20;
 
   private final Vertx vertx;
   private final Pool primary;
@@ -26,6 +35,7 @@ public final class LedgerMaintenance {
   private final ReadRouter reads;
   private final Duration idempotencyRetention;
   private volatile boolean stopped;
+  private volatile BiConsumer<Set<UUID>, ConsistencyToken> expired = (accounts, token) -> {};
   private long samplingTimer;
 
   public LedgerMaintenance(
@@ -44,17 +54,7 @@ public final class LedgerMaintenance {
   /** Starts every job on its period. */
   public void start() {
     samplingTimer = reads.startSampling(vertx, Duration.ofSeconds(1));
-    every(
-        Duration.ofSeconds(1),
-        "expire pending transfers",
-        () ->
-            expireBacklog(0)
-                .onSuccess(
-                    n -> {
-                      if (n > 0) {
-                        LOG.info("expired " + n + " pending transfers");
-                      }
-                    }));
+    sweepIn(SWEEP_PERIOD.toMillis());
     every(Duration.ofHours(6), "create entry partitions", this::ensurePartitions);
     every(
         Duration.ofMinutes(10),
@@ -65,19 +65,63 @@ public final class LedgerMaintenance {
     ensurePartitions();
   }
 
+  /**
+   * Tells {@code listener} of every batch of expiries: the accounts it touched and its commit's
+   * token, so that they can be announced like a client's write (the stream's bus).
+   */
+  public void onExpired(BiConsumer<Set<UUID>, ConsistencyToken> listener) {
+    this.expired = listener;
+  }
+
+  // The sweeper wakes when the next pending transfer falls due (at most a period later), so the
+  // journal records an expiry moments after it, not up to a period later.
+  private void sweepIn(long delayMs) {
+    vertx.setTimer(
+        Math.max(MIN_SWEEP_DELAY_MS, Math.min(SWEEP_PERIOD.toMillis(), delayMs)),
+        id -> {
+          if (stopped) {
+            return;
+          }
+          Future<Long> run;
+          try {
+            run = sweepBacklog(0);
+          } catch (RuntimeException e) {
+            run = Future.failedFuture(e);
+          }
+          run.onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  LOG.log(Level.WARNING, "expiring pending transfers failed; retrying", ar.cause());
+                }
+                sweepIn(ar.succeeded() ? ar.result() : SWEEP_PERIOD.toMillis());
+              });
+        });
+  }
+
   // Batch after batch while batches come back full, so that the sweeper keeps up with a flood of
-  // short pending transfers instead of taking one batch a second.
-  private Future<Integer> expireBacklog(int expiredSoFar) {
+  // short pending transfers instead of taking one batch a second. Answers the milliseconds until
+  // the next transfer falls due.
+  private Future<Long> sweepBacklog(int expiredSoFar) {
     if (stopped) {
-      return Future.succeededFuture(expiredSoFar);
+      return Future.succeededFuture(SWEEP_PERIOD.toMillis());
     }
     return transfers
-        .expireDue(EXPIRY_BATCH)
+        .sweepDue(EXPIRY_BATCH)
         .compose(
-            n ->
-                n == EXPIRY_BATCH
-                    ? expireBacklog(expiredSoFar + n)
-                    : Future.succeededFuture(expiredSoFar + n));
+            committed -> {
+              Sweep sweep = committed.value();
+              if (!sweep.accounts().isEmpty()) {
+                expired.accept(Set.copyOf(sweep.accounts()), committed.token());
+              }
+              int total = expiredSoFar + sweep.expired();
+              if (sweep.expired() == EXPIRY_BATCH) {
+                return sweepBacklog(total);
+              }
+              if (total > 0) {
+                LOG.info("expired " + total + " pending transfers");
+              }
+              return Future.succeededFuture(sweep.nextDueMs());
+            });
   }
 
   private Future<?> ensurePartitions() {

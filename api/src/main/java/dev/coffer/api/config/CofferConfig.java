@@ -12,6 +12,8 @@ import dev.coffer.api.webhook.WebhookSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.db.PgServers;
 import dev.coffer.ledger.transfer.GroupCommitSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -125,7 +127,8 @@ public record CofferConfig(
             r.intIn("COFFER_STREAM_QUEUE_BYTES", 256 * 1024, 4096, 64 * 1024 * 1024),
             Duration.ofMillis(r.intIn("COFFER_STREAM_HEARTBEAT_MS", 15_000, 100, 600_000)),
             Duration.ofMillis(r.intIn("COFFER_STREAM_RECONCILE_MS", 2000, 100, 600_000)),
-            Duration.ofMillis(r.intIn("COFFER_STREAM_SESSION_CHECK_MS", 30_000, 100, 3_600_000))),
+            Duration.ofMillis(r.intIn("COFFER_STREAM_SESSION_CHECK_MS", 30_000, 100, 3_600_000)),
+            r.intIn("COFFER_STREAM_MESSAGES_PER_SECOND", 10, 1, 10_000)),
         new JournalSettings(
             Duration.ofMillis(r.intIn("COFFER_JOURNAL_AUDIT_MS", 60_000, 100, 86_400_000)),
             Duration.ofMillis(
@@ -173,8 +176,30 @@ public record CofferConfig(
   private static List<String> redisNodes(String value) {
     List<String> nodes =
         Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    if (nodes.isEmpty() || nodes.stream().anyMatch(n -> !n.startsWith("redis://"))) {
+    if (nodes.isEmpty()) {
       throw new IllegalArgumentException("expected a comma-separated list of redis://host:port");
+    }
+    // Checked whole here, so that a malformed node stops the start with this message and not,
+    // later,
+    // with a client's message quoting it (a node may carry a password: redis://:PASSWORD@host).
+    for (String node : nodes) {
+      URI uri;
+      try {
+        uri = new URI(node);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("not a URI");
+      }
+      if (!"redis".equals(uri.getScheme())
+          || uri.getHost() == null
+          || uri.getPort() < 1
+          || uri.getPort() > 65535
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null
+          || !(uri.getRawPath() == null
+              || uri.getRawPath().isEmpty()
+              || uri.getRawPath().matches("/[0-9]{1,2}"))) {
+        throw new IllegalArgumentException("not redis://host:port");
+      }
     }
     return nodes;
   }

@@ -16,6 +16,17 @@ public final class Digests {
     return hex("SHA-256", text);
   }
 
+  /** SHA-256 of {@code text}'s UTF-8 bytes, in base64 (as a Content-Security-Policy hash). */
+  public static String sha256Base64(String text) {
+    try {
+      return java.util.Base64.getEncoder()
+          .encodeToString(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+
   /** SHA-1 of {@code text}'s UTF-8 bytes, as 40 hex digits: only where a protocol names it. */
   public static String sha1Hex(String text) {
     return hex("SHA-1", text);

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -98,6 +99,43 @@ public final class ProblemResponder implements Handler<RoutingContext> {
         || (failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage()));
   }
 
+  // A dependency that did not answer in time, whatever timed it out (Future.timeout's
+  // NoStackTraceTimeoutException, a probe's TimeoutException, a bare "Timeout" from a pool or
+  // client): busy, not broken, so 503 and a retry, never a 500.
+  private static boolean isTimeout(Throwable failure) {
+    return failure instanceof TimeoutException
+        || (failure instanceof VertxException
+            && failure.getMessage() != null
+            && failure.getMessage().startsWith("Timeout"));
+  }
+
+  // The failure itself, and each cause under it: a timeout or an outage wrapped by a layer on
+  // the way up (an IllegalStateException around it, say) is still that timeout or outage.
+  private static Problem outageProblem(Throwable failure) {
+    for (Throwable f = failure; f != null; f = f.getCause() == f ? null : f.getCause()) {
+      if (isDatabaseSaturated(f)) {
+        return Problem.of("overloaded", "the database is at its limit right now; retry");
+      }
+      if (isTimeout(f)) {
+        return Problem.of(
+            "service-unavailable",
+            "a dependency did not answer in time; retry (a move with the same Idempotency-Key"
+                + " runs at most once)");
+      }
+      if (isUnreachable(f)) {
+        return Problem.of("service-unavailable", "the database cannot be reached right now; retry");
+      }
+      if (isConnectionLost(f)) {
+        return Problem.of(
+            "service-unavailable",
+            "the connection to the database was lost while this request ran, so whether it was"
+                + " applied is unknown; a move sent again with the same Idempotency-Key replays"
+                + " its answer if it was, and runs if it was not");
+      }
+    }
+    return null;
+  }
+
   // A connection lost while the request ran (the primary stopped or failed over): whether its
   // transaction committed is unknown to this instance. Not a bug, so not a 500: a 503 whose detail
   // says so; every move carries an Idempotency-Key, and its retry either replays the committed
@@ -140,18 +178,9 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     if (failure instanceof ValidatorException ve) {
       return RequestValidation.problemFor(ve);
     }
-    if (isDatabaseSaturated(failure)) {
-      return Problem.of("overloaded", "the database is at its limit right now; retry");
-    }
-    if (isUnreachable(failure)) {
-      return Problem.of("service-unavailable", "the database cannot be reached right now; retry");
-    }
-    if (isConnectionLost(failure)) {
-      return Problem.of(
-          "service-unavailable",
-          "the connection to the database was lost while this request ran, so whether it was"
-              + " applied is unknown; a move sent again with the same Idempotency-Key replays its"
-              + " answer if it was, and runs if it was not");
+    Problem outage = outageProblem(failure);
+    if (outage != null) {
+      return outage;
     }
     int code = failure instanceof HttpException he ? he.getStatusCode() : status;
     return switch (code) {

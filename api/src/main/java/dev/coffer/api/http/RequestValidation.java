@@ -196,10 +196,25 @@ public final class RequestValidation {
         String parent = field(pointer);
         errors.add(error(parent.isEmpty() ? name : parent + "." + name, "is required"));
       } else {
-        errors.add(error(field(pointer), unit.getError()));
+        errors.add(error(field(pointer), message(keyword, unit.getError())));
       }
     }
     return errors;
+  }
+
+  private static final Pattern NUMBER = Pattern.compile("(\\d+)");
+
+  // The validator's text for a count of keys says the opposite of its rule ("does not have at
+  // least 16 properties" for maxProperties 16): the contract's own words instead.
+  private static String message(String keyword, String error) {
+    Matcher n = NUMBER.matcher(String.valueOf(error));
+    if (keyword.endsWith("/maxProperties") && n.find()) {
+      return "must have at most " + n.group(1) + " keys";
+    }
+    if (keyword.endsWith("/minProperties") && n.find()) {
+      return "must have at least " + n.group(1) + " keys";
+    }
+    return error;
   }
 
   private static JsonObject error(String field, String message) {

@@ -23,7 +23,10 @@ public record RateLimitSettings(
     Map<String, Object[]> d = new LinkedHashMap<>();
     d.put("anonymous", new Object[] {Scope.IP, "300/60"});
     d.put("login-ip", new Object[] {Scope.IP, "30/600"});
+    // Failed log-ins (not attempts) per e-mail and client address, and per e-mail from every
+    // address: applied by the log-in itself (user/LoginThrottle), not named in x-rate-limit.
     d.put("login-email", new Object[] {Scope.EMAIL, "10/600"});
+    d.put("login-email-all", new Object[] {Scope.EMAIL, "100/3600"});
     d.put("account-creation", new Object[] {Scope.USER, "30/3600"});
     d.put("money", new Object[] {Scope.USER, "600/60"});
     d.put("reads", new Object[] {Scope.USER, "1200/60"});

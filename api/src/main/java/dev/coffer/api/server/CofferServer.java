@@ -35,6 +35,7 @@ import dev.coffer.api.stream.SessionEnds;
 import dev.coffer.api.stream.StreamBus;
 import dev.coffer.api.stream.StreamServer;
 import dev.coffer.api.transfer.TransferRoutes;
+import dev.coffer.api.user.LoginThrottle;
 import dev.coffer.api.user.PasswordHasher;
 import dev.coffer.api.user.UserRoutes;
 import dev.coffer.api.webhook.WebhookDispatcher;
@@ -232,7 +233,10 @@ public final class CofferServer {
                     feeds,
                     sessionEnds,
                     config.stream(),
-                    streamsPerUser));
+                    streamsPerUser,
+                    limiter,
+                    config.rateLimits(),
+                    clients));
     return vertx
         .deployVerticle(
             () -> new HttpVerticle(shared),
@@ -284,7 +288,8 @@ public final class CofferServer {
             new PasswordHasher(vertx, config.passwordHashCost()),
             sessions,
             receipts,
-            sessionEnds::announce)
+            sessionEnds::announce,
+            new LoginThrottle(redis, config.rateLimits(), config.sessions().ttl()))
         .addTo(handlers);
     new AccountRoutes(infra.ledger().accounts(), infra.ledger().entries(), receipts, cache)
         .addTo(handlers);
@@ -336,6 +341,9 @@ public final class CofferServer {
             infra.ledger().transfers(),
             infra.ledger().reads(),
             config.idempotencyRetention());
+    // Expiries are announced as a client's write is: streams get them at once, not at the next
+    // reconcile.
+    maintenance.onExpired(feeds::announce);
     maintenance.start();
     journalAudit.start();
     webhooks.start();

@@ -187,7 +187,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       // The connection stops speaking HTTP/1.x (a WebSocket): nothing here applies to it any more.
       cancelDeadline();
       ctx.pipeline().remove(BYTES_OBSERVER);
-      ctx.pipeline().remove(this);
+      ctx.pipeline().replace(this, "coffer-ws-guard", new WebSocketOverflowGuard());
     }
   }
 

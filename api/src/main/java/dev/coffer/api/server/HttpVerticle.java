@@ -71,6 +71,9 @@ final class HttpVerticle extends VerticleBase {
                           .setHttp2ClearTextEnabled(settings.h2c())
                           // Echoes the one sub-protocol a stream client offers, bearer.<token>.
                           .setWebSocketSubProtocols(List.of("*"))
+                          // Frames and messages (fragments reassembled) alike: 64 KiB.
+                          .setMaxWebSocketFrameSize(StreamServer.MAX_MESSAGE_BYTES)
+                          .setMaxWebSocketMessageSize(StreamServer.MAX_MESSAGE_BYTES)
                           .setIdleTimeout((int) settings.idleTimeout().toMillis())
                           .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
               streams = shared.streams().apply(vertx);

@@ -77,7 +77,12 @@ public final class SessionAuthentication {
     return touch(token, List.of(), address).map(touch -> touch.map(SessionStore.Touch::session));
   }
 
-  private Future<Optional<SessionStore.Touch>> touch(
+  /**
+   * The live credential {@code token} names (a session or another kind), with {@code userLimits}
+   * counted in the same call when it can (see {@link SessionStore#touch(String, List)}); empty
+   * when unknown, expired or revoked. {@code address} is the client's.
+   */
+  public Future<Optional<SessionStore.Touch>> touch(
       String token, List<RateLimitPolicy> userLimits, String address) {
     return others != null && others.recognizes(token)
         ? others.touch(token, userLimits, address)

@@ -1,14 +1,18 @@
 package dev.coffer.api.stream;
 
-import dev.coffer.api.access.Scope;
+import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.ratelimit.RateLimitSettings;
+import dev.coffer.api.ratelimit.SlidingWindowLimiter;
+import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,16 +24,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Accepts {@code /v1/stream} WebSockets on one event loop. The session token comes as the
  * sub-protocol {@code bearer.<token>} (browsers cannot set headers on a WebSocket) and is echoed in
- * the handshake; a missing or dead token is refused with 401 before the upgrade.
+ * the handshake; a missing or dead token is refused with 401 before the upgrade, and a handshake
+ * past its user's (or, without a session, its address's) limit with 429 (see {@link
+ * StreamAdmission}).
  */
 public final class StreamServer implements Handler<ServerWebSocketHandshake> {
   public static final String PATH = "/v1/stream";
+
+  /**
+   * The largest frame, and message, a client may send (a subscribe of 100 accounts is about 6 KB);
+   * past it the stream closes with 1009.
+   */
+  public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
   private static final String PREFIX = "bearer.";
-  private static final Scope STREAM_READ = new Scope(Scope.Resource.STREAM, Scope.Level.READ);
 
   private final Vertx vertx;
   private final SessionStore sessions;
-  private final SessionAuthentication authentication;
+  private final StreamAdmission admission;
+  private final ClientAddresses clients;
   private final AccountFeeds feeds;
   private final SessionEnds sessionEnds;
   private final StreamSettings settings;
@@ -44,10 +57,14 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
       AccountFeeds feeds,
       SessionEnds sessionEnds,
       StreamSettings settings,
-      Map<UUID, AtomicInteger> perUser) {
+      Map<UUID, AtomicInteger> perUser,
+      SlidingWindowLimiter limiter,
+      RateLimitSettings rateLimits,
+      ClientAddresses clients) {
     this.vertx = vertx;
     this.sessions = sessions;
-    this.authentication = authentication;
+    this.admission = new StreamAdmission(authentication, limiter, rateLimits);
+    this.clients = clients;
     this.feeds = feeds;
     this.sessionEnds = sessionEnds;
     this.settings = settings;
@@ -74,61 +91,61 @@ public final class StreamServer implements Handler<ServerWebSocketHandshake> {
       return;
     }
     String token = token(handshake.headers().getAll("Sec-WebSocket-Protocol"));
-    if (token == null) {
-      handshake.reject(401);
-      return;
-    }
-    authentication
-        .authenticate(token, handshake.remoteAddress().hostAddress())
-        .onFailure(e -> handshake.reject(503))
+    SocketAddress peer = handshake.remoteAddress();
+    String address =
+        clients.of(
+            peer == null ? "unknown" : peer.hostAddress(),
+            handshake.headers().getAll("X-Forwarded-For"));
+    admission
+        .admit(token, address)
         .onSuccess(
-            session -> {
-              if (session.isEmpty()) {
-                handshake.reject(401);
+            admitted -> {
+              switch (admitted.verdict()) {
+                case UNAUTHENTICATED -> handshake.reject(401);
+                case FORBIDDEN -> handshake.reject(403);
+                case RATE_LIMITED -> handshake.reject(429);
+                case UNAVAILABLE -> handshake.reject(503);
+                case ACCEPTED -> accept(handshake, admitted.session());
+              }
+            });
+  }
+
+  private void accept(ServerWebSocketHandshake handshake, Session session) {
+    handshake
+        .accept()
+        .onSuccess(
+            socket -> {
+              UUID user = session.userId();
+              AtomicInteger count = perUser.computeIfAbsent(user, u -> new AtomicInteger());
+              if (count.incrementAndGet() > settings.maxConnectionsPerUser()) {
+                count.decrementAndGet();
+                socket.writeTextMessage(
+                    StreamMessages.error(
+                        "stream-limit",
+                        null,
+                        "a user holds at most "
+                            + settings.maxConnectionsPerUser()
+                            + " stream connections per instance"));
+                socket.close((short) 1008, "too many stream connections");
                 return;
               }
-              // An API key needs stream:read (a session may always open the stream).
-              if (!session.get().grant().allows(STREAM_READ)) {
-                handshake.reject(403);
-                return;
-              }
-              handshake
-                  .accept()
-                  .onSuccess(
-                      socket -> {
-                        UUID user = session.get().userId();
-                        AtomicInteger count =
-                            perUser.computeIfAbsent(user, u -> new AtomicInteger());
-                        if (count.incrementAndGet() > settings.maxConnectionsPerUser()) {
-                          count.decrementAndGet();
-                          socket.writeTextMessage(
-                              StreamMessages.error(
-                                  "stream-limit",
-                                  null,
-                                  "a user holds at most "
-                                      + settings.maxConnectionsPerUser()
-                                      + " stream connections per instance"));
-                          socket.close((short) 1008, "too many stream connections");
-                          return;
-                        }
-                        feeds.metrics().connections.incrementAndGet();
-                        StreamConnection[] self = new StreamConnection[1];
-                        self[0] =
-                            new StreamConnection(
-                                vertx,
-                                socket,
-                                session.get(),
-                                sessions,
-                                feeds,
-                                sessionEnds,
-                                settings,
-                                () -> {
-                                  open.remove(self[0]);
-                                  count.decrementAndGet();
-                                  feeds.metrics().connections.decrementAndGet();
-                                });
-                        open.add(self[0]);
+              feeds.metrics().connections.incrementAndGet();
+              StreamConnection[] self = new StreamConnection[1];
+              self[0] =
+                  new StreamConnection(
+                      vertx,
+                      socket,
+                      session,
+                      sessions,
+                      feeds,
+                      sessionEnds,
+                      settings,
+                      () -> {
+                        open.remove(self[0]);
+                        count.decrementAndGet();
+                        feeds.metrics().connections.decrementAndGet();
                       });
+              open.add(self[0]);
             });
   }
 

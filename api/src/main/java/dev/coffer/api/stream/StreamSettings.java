@@ -6,7 +6,8 @@ import java.time.Duration;
  * Limits and periods of {@code /v1/stream}: accounts one connection may watch, connections one user
  * may hold on an instance, the bytes a connection may have queued before it is closed as a slow
  * consumer, the heartbeat, how often watched accounts are compared with the ledger (which finds
- * entries whose announcement was lost), and how often a connection's session is checked.
+ * entries whose announcement was lost), how often a connection's session is checked, and how many
+ * messages a second one connection may send.
  */
 public record StreamSettings(
     int maxAccountsPerConnection,
@@ -14,4 +15,5 @@ public record StreamSettings(
     int queueBytes,
     Duration heartbeat,
     Duration reconcilePeriod,
-    Duration sessionCheckPeriod) {}
+    Duration sessionCheckPeriod,
+    int messagesPerSecond) {}

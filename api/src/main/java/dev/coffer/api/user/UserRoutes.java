@@ -5,6 +5,7 @@ import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.http.RequestBodies;
+import dev.coffer.api.http.RequestState;
 import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.SessionStore;
@@ -29,6 +30,7 @@ public final class UserRoutes {
   private final SessionStore sessions;
   private final WriteReceipts receipts;
   private final Consumer<Session> sessionEnded;
+  private final LoginThrottle throttle;
 
   /** {@code sessionEnded} is told of each log-out (the streams opened with it close). */
   public UserRoutes(
@@ -36,12 +38,14 @@ public final class UserRoutes {
       PasswordHasher passwords,
       SessionStore sessions,
       WriteReceipts receipts,
-      Consumer<Session> sessionEnded) {
+      Consumer<Session> sessionEnded,
+      LoginThrottle throttle) {
     this.users = users;
     this.passwords = passwords;
     this.sessions = sessions;
     this.receipts = receipts;
     this.sessionEnded = sessionEnded;
+    this.throttle = throttle;
   }
 
   /** Registers this feature's operations. */
@@ -73,9 +77,33 @@ public final class UserRoutes {
 
   private Future<?> logIn(RoutingContext ctx) {
     JsonObject body = RequestBodies.json(ctx);
-    String password = body.getString("password");
+    String email = body.getString("email");
+    String address = RequestState.of(ctx).clientIp();
+    return throttle
+        .waitSeconds(email, address)
+        .recover(
+            e ->
+                Future.failedFuture(
+                    ProblemException.of(
+                        "service-unavailable", "log-in limits cannot be checked; retry")))
+        .compose(
+            wait -> {
+              if (wait > 0) {
+                ctx.response().putHeader("Retry-After", Long.toString(wait));
+                return Future.failedFuture(
+                    ProblemException.of(
+                        "rate-limited",
+                        "too many failed log-ins for this e-mail address; retry in "
+                            + wait
+                            + " s"));
+              }
+              return verify(ctx, email, body.getString("password"), address);
+            });
+  }
+
+  private Future<?> verify(RoutingContext ctx, String email, String password, String address) {
     return users
-        .findByEmail(body.getString("email"))
+        .findByEmail(email)
         .compose(
             found ->
                 // Unknown e-mail and wrong password take the same path and the same time.
@@ -84,35 +112,41 @@ public final class UserRoutes {
                     .compose(
                         ok -> {
                           if (!ok) {
-                            return Future.failedFuture(
-                                ProblemException.of(
-                                    "invalid-credentials", "wrong e-mail or password"));
+                            return throttle
+                                .failed(email, address)
+                                .compose(
+                                    v ->
+                                        Future.failedFuture(
+                                            ProblemException.of(
+                                                "invalid-credentials",
+                                                "wrong e-mail or password")));
                           }
-                          User user = found.orElseThrow();
-                          OffsetDateTime expires =
-                              OffsetDateTime.now(ZoneOffset.UTC).plus(sessions.ttl());
-                          return sessions
-                              .create(user.id())
-                              .recover(
-                                  e -> {
-                                    LOG.log(
-                                        Level.WARNING,
-                                        "session store unavailable: " + e.getMessage());
-                                    return Future.failedFuture(
-                                        ProblemException.of(
-                                            "service-unavailable",
-                                            "sessions cannot be created right now; retry"));
-                                  })
-                              .compose(
-                                  token ->
-                                      JsonResponses.send(
-                                          ctx,
-                                          201,
-                                          new JsonObject()
-                                              .put("token", token)
-                                              .put("userId", ApiJson.id(user.id()))
-                                              .put("expiresAt", ApiJson.time(expires))));
+                          return throttle
+                              .succeeded(email, address)
+                              .compose(v -> startSession(ctx, found.orElseThrow()));
                         }));
+  }
+
+  private Future<?> startSession(RoutingContext ctx, User user) {
+    OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(sessions.ttl());
+    return sessions
+        .create(user.id())
+        .recover(
+            e -> {
+              LOG.log(Level.WARNING, "session store unavailable: " + e.getMessage());
+              return Future.failedFuture(
+                  ProblemException.of(
+                      "service-unavailable", "sessions cannot be created right now; retry"));
+            })
+        .compose(
+            token ->
+                JsonResponses.send(
+                    ctx,
+                    201,
+                    new JsonObject()
+                        .put("token", token)
+                        .put("userId", ApiJson.id(user.id()))
+                        .put("expiresAt", ApiJson.time(expires))));
   }
 
   private Future<?> logOut(RoutingContext ctx) {

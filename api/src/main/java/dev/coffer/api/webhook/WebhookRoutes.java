@@ -48,6 +48,21 @@ public final class WebhookRoutes {
     if (refusal != null) {
       throw RequestBodies.invalid("url", refusal);
     }
+    // A name is resolved as delivery will resolve it (/etc/hosts included), on a worker thread:
+    // whatever delivery would refuse is refused now, not found out at the first event.
+    return ctx.vertx()
+        .executeBlocking(
+            () -> WebhookUrls.resolvedRefusal(url, settings.allowPrivateAddresses()), false)
+        .compose(
+            resolved -> {
+              if (resolved != null) {
+                throw RequestBodies.invalid("url", resolved);
+              }
+              return register(ctx, body, url);
+            });
+  }
+
+  private Future<?> register(RoutingContext ctx, JsonObject body, String url) {
     // The contract lists the types; a repeated one means the same subscription.
     List<String> types =
         new ArrayList<>(new LinkedHashSet<>(body.getJsonArray("eventTypes").getList()));

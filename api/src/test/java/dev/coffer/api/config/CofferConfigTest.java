@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coffer.ledger.db.TargetSession;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -105,6 +106,33 @@ class CofferConfigTest {
             () -> CofferConfig.from(Map.of("COFFER_PG_PRIMARY", "postgresql://u:s3cret@h:bad/db")))
         .hasMessageContaining("COFFER_PG_PRIMARY")
         .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void aMalformedRedisNodeStopsTheStartWithoutEchoingIt() {
+    // Issue 27, finding 10: these passed the check and were echoed whole by the start-up's
+    // failure, password and all.
+    for (String nodes :
+        List.of(
+            "redis://:s3cret@127.0.0.1:notaport",
+            "redis://:s3cret@127.0.0.1",
+            "redis://:s3cret@127.0.0.1:99999",
+            "redis://:s3cret@:6379",
+            "redis://:s3cret@127.0.0.1:6379/x?y",
+            "redis://127.0.0.1:6379, redis://:s3cret@bad host:6379",
+            "rediss://:s3cret@127.0.0.1:6379",
+            "s3cret")) {
+      assertThatThrownBy(() -> CofferConfig.from(Map.of("COFFER_REDIS_NODES", nodes)))
+          .as(nodes)
+          .hasMessageContaining("COFFER_REDIS_NODES")
+          .hasMessageNotContaining("s3cret")
+          .hasMessageNotContaining("127.0.0.1");
+    }
+    assertThat(
+            CofferConfig.from(Map.of("COFFER_REDIS_NODES", "redis://:pw@r1:7000/0"))
+                .redis()
+                .nodes())
+        .containsExactly("redis://:pw@r1:7000/0");
   }
 
   @Test

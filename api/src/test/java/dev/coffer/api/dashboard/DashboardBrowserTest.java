@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.Reply;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +113,22 @@ class DashboardBrowserTest {
     browser.manage().window().setSize(new Dimension(390, 844));
     Thread.sleep(300);
     screenshot("phone");
+  }
+
+  @Test
+  void thePolicyLetsOnlyThePagesOwnScriptAndStyleRunAndConnectOnlyToItsOrigin() {
+    // Issue 27, finding 9: it allowed any inline script and WebSockets to any host.
+    Reply page = api.get("/dashboard", null);
+    assertThat(page.status()).isEqualTo(200);
+    String policy = page.header("Content-Security-Policy");
+    assertThat(policy)
+        .doesNotContain("unsafe-inline")
+        .doesNotContain(" ws:")
+        .doesNotContain(" wss:")
+        .contains("connect-src 'self';")
+        .containsPattern("script-src 'sha256-[A-Za-z0-9+/]{43}='");
+    // The page itself runs under it: aDepositShowsUpOnTheOpenPageWithoutAReload logs in and
+    // follows the stream in the same browser.
   }
 
   private static void screenshot(String name) throws Exception {

@@ -2,6 +2,8 @@ package dev.coffer.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +42,32 @@ class DatabaseFailureProblemsTest {
     Problem problem = ProblemResponder.problemFor(new NoStackTraceThrowable("Timeout"), 500);
     assertThat(problem.status()).isEqualTo(503);
     assertThat(problem.code()).isEqualTo("overloaded");
+  }
+
+  @Test
+  void aDependencyTimeoutIs503WhereverItCameFromAndHoweverItWasWrapped() throws Exception {
+    // Issue 27, finding 10: under heavy load a dependency's timeout was answered 500.
+    Vertx vertx = Vertx.vertx();
+    try {
+      Throwable timedOut =
+          io.vertx.core.Promise.<Void>promise()
+              .future()
+              .timeout(1, TimeUnit.MILLISECONDS)
+              .transform(ar -> Future.succeededFuture(ar.cause()))
+              .await(5, TimeUnit.SECONDS);
+      for (Throwable timeout :
+          List.of(
+              timedOut,
+              new java.util.concurrent.TimeoutException("no answer within 2000 ms"),
+              new IllegalStateException("wrapped", new NoStackTraceThrowable("Timeout")),
+              new IllegalStateException("wrapped", timedOut),
+              new RuntimeException("wrapped", ClosedConnectionException.INSTANCE))) {
+        Problem problem = ProblemResponder.problemFor(timeout, 500);
+        assertThat(problem.status()).as(timeout.toString()).isEqualTo(503);
+      }
+    } finally {
+      vertx.close().await(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test

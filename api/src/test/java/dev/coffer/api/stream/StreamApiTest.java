@@ -43,6 +43,8 @@ class StreamApiTest {
       Map.of("COFFER_STREAM_RECONCILE_MS", "60000", "COFFER_STREAM_SESSION_CHECK_MS", "600000");
   private static ApiInstance a;
   private static ApiInstance b;
+  // Small limits, for the tests of what one client may cost (issue 27).
+  private static ApiInstance limited;
   private static ApiClient onA;
   private static Vertx vertx;
   private static WebSocketClient sockets;
@@ -51,6 +53,13 @@ class StreamApiTest {
   static void start() {
     a = ApiInstance.start(BUS_ONLY);
     b = ApiInstance.start(BUS_ONLY);
+    limited =
+        ApiInstance.start(
+            Map.of(
+                "COFFER_STREAM_MAX_ACCOUNTS", "3",
+                "COFFER_STREAM_MESSAGES_PER_SECOND", "3",
+                "COFFER_RATE_LIMIT_READS", "4/60",
+                "COFFER_RATE_LIMIT_ANONYMOUS", "3/60"));
     onA = a.client();
     vertx = Vertx.vertx();
     sockets = vertx.createWebSocketClient();
@@ -61,6 +70,7 @@ class StreamApiTest {
     onA.close();
     a.close();
     b.close();
+    limited.close();
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
@@ -89,6 +99,11 @@ class StreamApiTest {
   }
 
   private static Stream connect(ApiInstance instance, String token) throws Exception {
+    return connect(sockets, instance, token);
+  }
+
+  private static Stream connect(WebSocketClient sockets, ApiInstance instance, String token)
+      throws Exception {
     WebSocketConnectOptions options =
         new WebSocketConnectOptions()
             .setHost("127.0.0.1")
@@ -339,5 +354,220 @@ class StreamApiTest {
     } finally {
       small.close();
     }
+  }
+
+  // Issue 27, finding 2: what one connection may cost.
+
+  /** Every message until none has come for half a second (heartbeats left out). */
+  private static List<JsonObject> drain(Stream stream) throws InterruptedException {
+    List<JsonObject> got = new ArrayList<>();
+    JsonObject message;
+    while ((message = stream.messages().poll(500, TimeUnit.MILLISECONDS)) != null) {
+      if (!"heartbeat".equals(message.getString("type"))) {
+        got.add(message);
+      }
+    }
+    return got;
+  }
+
+  private static long count(List<JsonObject> messages, String type, String code) {
+    return messages.stream()
+        .filter(m -> type.equals(m.getString("type")))
+        .filter(m -> code == null || code.equals(m.getString("code")))
+        .count();
+  }
+
+  @Test
+  void aSubscribeMessageNamingMoreAccountsThanTheCapIsRefusedWhole() throws Exception {
+    Caller alice = onA.newCaller();
+    Stream stream = connect(limited, alice.token());
+    JsonArray four = new JsonArray();
+    for (int i = 0; i < 4; i++) {
+      four.add(new JsonObject().put("id", UUID.randomUUID().toString()));
+    }
+    stream.send(new JsonObject().put("op", "subscribe").put("accounts", four));
+    JsonObject refused = stream.next();
+    assertThat(refused.getString("type")).isEqualTo("error");
+    assertThat(refused.getString("code")).isEqualTo("stream-limit");
+    assertThat(refused.containsKey("accountId")).isFalse();
+    // Refused before any account was looked at: no not-found per id.
+    assertThat(drain(stream)).isEmpty();
+    stream.socket().close();
+  }
+
+  @Test
+  void subscriptionsStillBeingCheckedCountAgainstTheCap() throws Exception {
+    Caller alice = onA.newCaller();
+    List<String> accounts = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      accounts.add(onA.openAccount(alice, "EUR"));
+    }
+    Stream stream = connect(limited, alice.token());
+    // Two messages at once: the second arrives while the first's accounts are being checked.
+    for (int half = 0; half < 2; half++) {
+      JsonArray two = new JsonArray();
+      accounts
+          .subList(2 * half, 2 * half + 2)
+          .forEach(id -> two.add(new JsonObject().put("id", id)));
+      stream.send(new JsonObject().put("op", "subscribe").put("accounts", two));
+    }
+    List<JsonObject> got = drain(stream);
+    assertThat(count(got, "subscribed", null)).as(got.toString()).isEqualTo(3);
+    assertThat(count(got, "error", "stream-limit")).as(got.toString()).isEqualTo(1);
+    stream.socket().close();
+  }
+
+  @Test
+  void messagesPastTheConnectionsRateAreDroppedWithOneError() throws Exception {
+    Caller alice = onA.newCaller();
+    Stream stream = connect(limited, alice.token());
+    JsonObject unsubscribe =
+        new JsonObject()
+            .put("op", "unsubscribe")
+            .put(
+                "accounts",
+                new JsonArray().add(new JsonObject().put("id", UUID.randomUUID().toString())));
+    for (int i = 0; i < 40; i++) {
+      stream.send(unsubscribe);
+    }
+    List<JsonObject> got = drain(stream);
+    assertThat(count(got, "error", "rate-limited")).as(got.toString()).isPositive();
+    assertThat(count(got, "unsubscribed", null)).as(got.toString()).isLessThan(40);
+    // A flood is not answered by a flood: far fewer errors than dropped messages.
+    assertThat(count(got, "error", "rate-limited"))
+        .isLessThan(40 - count(got, "unsubscribed", null));
+    stream.socket().close();
+  }
+
+  @Test
+  void handshakesCountAgainstTheUsersReadLimit() throws Exception {
+    Caller alice = onA.newCaller();
+    List<Stream> open = new ArrayList<>();
+    // COFFER_RATE_LIMIT_READS=4/60 on this instance: four handshakes, then 429.
+    for (int i = 0; i < 4; i++) {
+      open.add(connect(limited, alice.token()));
+    }
+    assertThatThrownBy(() -> connect(limited, alice.token())).hasMessageContaining("429");
+    open.forEach(s -> s.socket().close());
+  }
+
+  @Test
+  void handshakesWithoutASessionCountAgainstTheAddresssAnonymousLimit() throws Exception {
+    // An address of this test's own, so that no other request has used its budget.
+    WebSocketClient fromElsewhere =
+        vertx.createWebSocketClient(
+            new io.vertx.core.http.WebSocketClientOptions().setLocalAddress("127.0.27.2"));
+    // COFFER_RATE_LIMIT_ANONYMOUS=3/60 on this instance: three 401s, then 429.
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> connect(fromElsewhere, limited, "made-up"))
+          .hasMessageContaining("401");
+    }
+    assertThatThrownBy(() -> connect(fromElsewhere, limited, "made-up"))
+        .hasMessageContaining("429");
+    assertThatThrownBy(() -> connect(fromElsewhere, limited, null)).hasMessageContaining("429");
+    fromElsewhere.close();
+  }
+
+  // Issue 27, finding 6.
+
+  @Test
+  void anAccountNamedTwiceInOneMessageGetsEachEntryOnce() throws Exception {
+    Caller alice = onA.newCaller();
+    String account = onA.openAccount(alice, "EUR");
+    for (int i = 0; i < 3; i++) {
+      onA.deposit(alice, account, 10);
+    }
+    Stream stream = connect(b, alice.token());
+    JsonObject item = new JsonObject().put("id", account).put("since", 0);
+    stream.send(
+        new JsonObject()
+            .put("op", "subscribe")
+            .put("accounts", new JsonArray().add(item).add(item).add(item)));
+    List<JsonObject> got = drain(stream);
+    assertThat(count(got, "subscribed", null)).as(got.toString()).isEqualTo(1);
+    assertThat(got.stream().filter(m -> "entry".equals(m.getString("type"))))
+        .as(got.toString())
+        .map(m -> m.getJsonObject("entry").getLong("seq"))
+        .containsExactly(1L, 2L, 3L);
+    stream.socket().close();
+  }
+
+  @Test
+  void sinceMustBeAnIntegerInRange() throws Exception {
+    Caller alice = onA.newCaller();
+    String account = onA.openAccount(alice, "EUR");
+    Stream stream = connect(b, alice.token());
+    for (String since : List.of("1.5", "1e30", "9223372036854775808", "-1", "\"1\"", "1.0")) {
+      stream
+          .socket()
+          .writeTextMessage(
+              "{\"op\":\"subscribe\",\"accounts\":[{\"id\":\""
+                  + account
+                  + "\",\"since\":"
+                  + since
+                  + "}]}");
+      JsonObject refused = stream.next();
+      assertThat(refused.getString("type")).as(since).isEqualTo("error");
+      assertThat(refused.getString("code")).as(since).isEqualTo("validation");
+      assertThat(refused.getString("accountId")).isEqualTo(account);
+    }
+    stream.subscribe(account, 0L);
+    assertThat(stream.next().getString("type")).isEqualTo("subscribed");
+    stream.socket().close();
+  }
+
+  // Issue 27, finding 10.
+
+  @Test
+  void anExpiryMadeByTheSweeperIsAnnouncedOnTheBus() throws Exception {
+    // Instance b reconciles once a minute: an expiry that arrives in time came over the bus.
+    Caller alice = onA.newCaller();
+    String from = onA.openAccount(alice, "EUR");
+    String to = onA.openAccount(alice, "EUR");
+    onA.deposit(alice, from, 100);
+    Reply pending =
+        onA.move(
+            "/v1/transfers",
+            alice.token(),
+            ApiClient.transfer(from, to, 40).put("pending", true).put("expiresInSeconds", 1));
+    assertThat(pending.status()).as(pending.toString()).isEqualTo(201);
+    Stream stream = connect(b, alice.token());
+    stream.subscribe(from, 2L);
+    assertThat(stream.next().getString("type")).isEqualTo("subscribed");
+    JsonObject expired = entries(stream, 1).get(0);
+    assertThat(expired.getJsonObject("entry").getLong("seq")).isEqualTo(3);
+    assertThat(expired.getJsonObject("entry").getString("status")).isEqualTo("expired");
+    assertThat(expired.getLong("available")).isEqualTo(100);
+    stream.socket().close();
+  }
+
+  // Issue 27, finding 9.
+
+  @Test
+  void aMessageOver64KiBIsClosedWith1009() throws Exception {
+    // One client writes one frame as large as it likes; the other splits a large message into
+    // frames of 64 KiB.
+    WebSocketClient big =
+        vertx.createWebSocketClient(
+            new io.vertx.core.http.WebSocketClientOptions()
+                .setMaxFrameSize(1 << 20)
+                .setMaxMessageSize(1 << 22));
+    Caller alice = onA.newCaller();
+    for (WebSocketClient client : List.of(big, sockets)) {
+      Stream stream = connect(client, b, alice.token());
+      BlockingQueue<Short> closed = new LinkedBlockingQueue<>();
+      stream.socket().closeHandler(v -> closed.add(stream.socket().closeStatusCode()));
+      stream.socket().writeTextMessage("x".repeat(client == big ? 65_537 : 200_000));
+      assertThat(closed.poll(10, TimeUnit.SECONDS))
+          .as(client == big ? "one frame" : "frames of 64 KiB")
+          .withFailMessage(() -> "closed " + stream.socket().closeReason())
+          .isEqualTo((short) 1009);
+    }
+    // Exactly 64 KiB is a message like any other: answered, not closed.
+    Stream stream = connect(big, b, alice.token());
+    stream.socket().writeTextMessage("{\"op\":\"x\",\"pad\":\"" + "x".repeat(65_536 - 19) + "\"}");
+    assertThat(stream.next().getString("code")).isEqualTo("validation");
+    stream.socket().close();
+    big.close();
   }
 }

@@ -212,6 +212,11 @@ class MoneyApiTest {
     Reply voidPosted = api.move("/v1/transfers/" + id + "/void", alice.token(), null);
     assertProblem(voidPosted, 409, "transfer-not-pending");
     assertThat(voidPosted.json().getString("reason")).isEqualTo("already-posted");
+    // Refused for two reasons, the transfer's state comes first: no one can settle it any more
+    // (issue 27, finding 10).
+    Reply voidByPayee = api.move("/v1/transfers/" + id + "/void", bob.token(), null);
+    assertProblem(voidByPayee, 409, "transfer-not-pending");
+    assertThat(voidByPayee.json().getString("reason")).isEqualTo("already-posted");
 
     // A voided reservation gives the money back, and the journal says so.
     String voidable = api.pending(alice, from, to, 200);

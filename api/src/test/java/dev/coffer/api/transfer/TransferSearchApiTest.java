@@ -155,6 +155,17 @@ class TransferSearchApiTest {
     for (int i = 0; i < 17; i++) {
       tooMany.put("k" + i, "v");
     }
+    // The schema validator's own text for this said "at least 16 properties" (issue 27, 9).
+    Reply seventeen =
+        api.move(
+            "/v1/deposits",
+            alice.token(),
+            new JsonObject().put("accountId", a).put("amount", 1).put("metadata", tooMany));
+    assertProblem(seventeen, 422, "validation");
+    assertThat(seventeen.json().getJsonArray("errors").getJsonObject(0).getString("field"))
+        .isEqualTo("metadata");
+    assertThat(seventeen.json().getJsonArray("errors").getJsonObject(0).getString("message"))
+        .isEqualTo("must have at most 16 keys");
     // 300 characters of 2 bytes each: within the schema's 512 characters, past 512 bytes.
     String wide = "é".repeat(300);
     for (JsonObject metadata :

@@ -14,6 +14,7 @@ import dev.coffer.ledger.LedgerFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -214,6 +215,58 @@ class WebhookApiTest {
         .isEqualTo(204);
     assertProblem(
         api.delete("/v1/webhooks/" + hook.getString("id"), erin.token()), 404, "not-found");
+  }
+
+  @Test
+  void everyUrlDeliveryWouldRefuseIsRefusedAtRegistration() {
+    // Issue 27, finding 8: these were registered (201), and delivery refused or misread them.
+    ApiInstance strict = ApiInstance.start(Map.of("COFFER_WEBHOOK_ALLOW_PRIVATE", "false"));
+    try (ApiClient client = strict.client()) {
+      Caller frank = client.newCaller();
+      List<String> urls =
+          new ArrayList<>(
+              List.of(
+                  "http://0/",
+                  "http://2130706433/",
+                  "http://0177.0.0.1/",
+                  "http://[::1%25lo]/",
+                  "http://[fe80::1%25lo]/",
+                  "http://localhost./",
+                  "http://metadata.google.internal./",
+                  "http://localhost.localdomain/",
+                  "http://[64:ff9b::7f00:1]/",
+                  "http://[2002:7f00:1::]/",
+                  "http://198.18.0.1/"));
+      String fromHosts = WebhookUrlsTest.loopbackNameFromHosts();
+      if (fromHosts != null) {
+        urls.add("http://" + fromHosts + "/");
+      }
+      for (String url : urls) {
+        assertProblem(
+            client.post(
+                "/v1/webhooks",
+                frank.token(),
+                new JsonObject()
+                    .put("url", url)
+                    .put("eventTypes", new JsonArray().add("transfer.created"))),
+            422,
+            "validation");
+      }
+      assertThat(client.get("/v1/webhooks", frank.token()).json().getJsonArray("data")).isEmpty();
+      // A public name that does not resolve now is left to delivery.
+      assertThat(
+              client
+                  .post(
+                      "/v1/webhooks",
+                      frank.token(),
+                      new JsonObject()
+                          .put("url", "https://hooks.invalid/frank")
+                          .put("eventTypes", new JsonArray().add("transfer.created")))
+                  .status())
+          .isEqualTo(201);
+    } finally {
+      strict.close();
+    }
   }
 
   private static JsonObject register(Caller caller, String url, String... types) {

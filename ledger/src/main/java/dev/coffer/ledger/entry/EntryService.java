@@ -6,6 +6,7 @@ import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.db.ReadRouter;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,6 +44,10 @@ public final class EntryService {
           + " WHERE account_id = a.id AND seq > $2 ORDER BY seq LIMIT $3) e ON true"
           + " WHERE a.id = $1 AND ($4::uuid IS NULL OR a.owner_id = $4) ORDER BY e.seq";
   private static final String LAST_SEQS = "SELECT id, last_seq FROM accounts WHERE id = ANY($1)";
+  // Ownership of many accounts in one probe: a stream's subscribe message checks all its accounts
+  // with one query, not one each.
+  private static final String OWNED_LAST_SEQS =
+      "SELECT id, last_seq FROM accounts WHERE id = ANY($1) AND owner_id = $2";
 
   private final ReadRouter reads;
 
@@ -108,6 +113,26 @@ public final class EntryService {
                     }));
   }
 
+  /**
+   * The last seq of each of {@code accounts} that {@code owner} owns (the others are left out),
+   * read at least as fresh as {@code token}.
+   */
+  public Future<Map<UUID, Long>> ownedLastSeqs(
+      UUID owner, Collection<UUID> accounts, ConsistencyToken token) {
+    return reads.read(
+        token,
+        pool ->
+            pool.preparedQuery(OWNED_LAST_SEQS)
+                .execute(Tuple.of(accounts.toArray(UUID[]::new), owner))
+                .map(EntryService::seqsById));
+  }
+
+  private static Map<UUID, Long> seqsById(RowSet<Row> rows) {
+    Map<UUID, Long> seqs = new HashMap<>();
+    rows.forEach(row -> seqs.put(row.getUUID(0), row.getLong(1)));
+    return seqs;
+  }
+
   /** The last seq of each of {@code accounts} that exists, as the replica (or primary) has it. */
   public Future<Map<UUID, Long>> lastSeqs(Collection<UUID> accounts) {
     return reads.read(
@@ -115,11 +140,6 @@ public final class EntryService {
         pool ->
             pool.preparedQuery(LAST_SEQS)
                 .execute(Tuple.of(accounts.toArray(UUID[]::new)))
-                .map(
-                    rows -> {
-                      Map<UUID, Long> seqs = new HashMap<>();
-                      rows.forEach(row -> seqs.put(row.getUUID(0), row.getLong(1)));
-                      return seqs;
-                    }));
+                .map(EntryService::seqsById));
   }
 }

@@ -174,4 +174,12 @@ public final class TransferService {
   public Future<Integer> expireDue(int limit) {
     return TransferSql.expireDue(writes.primary(), limit);
   }
+
+  /**
+   * Expires up to {@code limit} due pending transfers in one transaction, answering the accounts
+   * they touched (with the commit's token, to announce them) and when the next one falls due.
+   */
+  public Future<Committed<Sweep>> sweepDue(int limit) {
+    return writes.run(conn -> TransferSql.sweepDue(conn, limit));
+  }
 }

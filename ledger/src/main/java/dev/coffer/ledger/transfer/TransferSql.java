@@ -65,6 +65,8 @@ final class TransferSql {
           + " WHERE $2::uuid IS NULL OR EXISTS (SELECT 1 FROM accounts WHERE id = $2 AND owner_id = $1)"
           + " ORDER BY t.id DESC";
   private static final String EXPIRE_DUE = "SELECT coffer_expire_due($1)";
+  private static final String EXPIRE_DUE_ACCOUNTS =
+      "SELECT expired, accounts, next_due_ms FROM coffer_expire_due_accounts($1)";
 
   private static final UUID MAX_UUID = new UUID(-1L, -1L);
 
@@ -258,6 +260,21 @@ final class TransferSql {
         .preparedQuery(EXPIRE_DUE)
         .execute(Tuple.of(limit))
         .map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  static Future<Sweep> sweepDue(SqlClient client, int limit) {
+    return client
+        .preparedQuery(EXPIRE_DUE_ACCOUNTS)
+        .execute(Tuple.of(limit))
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              Long next = row.getLong("next_due_ms");
+              return new Sweep(
+                  row.getInteger("expired"),
+                  List.of(row.getArrayOfUUIDs("accounts")),
+                  next == null ? Long.MAX_VALUE : next);
+            });
   }
 
   static Tuple moveArgs(UUID id, UUID owner, TransferRequest r) {

@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
---changeset coffer:016-api-keys splitStatements:false
+--changeset coffer:018-api-keys splitStatements:false
 -- API keys: credentials for machine clients, owned by a user and acting as that user, never as
 -- more. The secret is never stored: only its HMAC under the service's key (COFFER_API_KEY_SECRET),
 -- so a copy of this table cannot be used to call the API. Requests are authenticated from Redis
