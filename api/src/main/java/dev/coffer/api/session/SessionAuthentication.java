@@ -79,8 +79,8 @@ public final class SessionAuthentication {
 
   /**
    * The live credential {@code token} names (a session or another kind), with {@code userLimits}
-   * counted in the same call when it can (see {@link SessionStore#touch(String, List)}); empty
-   * when unknown, expired or revoked. {@code address} is the client's.
+   * counted in the same call when it can (see {@link SessionStore#touch(String, List)}); empty when
+   * unknown, expired or revoked. {@code address} is the client's.
    */
   public Future<Optional<SessionStore.Touch>> touch(
       String token, List<RateLimitPolicy> userLimits, String address) {

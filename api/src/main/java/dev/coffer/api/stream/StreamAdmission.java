@@ -14,10 +14,11 @@ import java.util.Optional;
 
 /**
  * Whether a stream handshake may become a stream. A handshake is a request like any other: with a
- * live session (or API key) it counts against the user's {@code reads} limit (in the same Redis call that reads
- * the session, when the token is tagged); without one (no token, or one that names no session) it
- * counts against the {@code anonymous} limit of its address, as an HTTP request would. Otherwise a
- * socket could open and drop streams, each a session lookup and a subscription, without bound.
+ * live session (or API key) it counts against the user's {@code reads} limit (in the same Redis
+ * call that reads the session, when the token is tagged); without one (no token, or one that names
+ * no session) it counts against the {@code anonymous} limit of its address, as an HTTP request
+ * would. Otherwise a socket could open and drop streams, each a session lookup and a subscription,
+ * without bound.
  */
 final class StreamAdmission {
   /** What a handshake is answered. */

@@ -447,6 +447,15 @@ class ApiKeyApiTest {
             onA,
             alice.token(),
             newKey("watcher", "stream:read").put("accounts", new JsonArray().add(account)));
+    // The key is another credential than the session that opened the account, and the stream
+    // takes no consistency token: wait until a read without one (the replica's) sees the account.
+    try (ApiClient fresh = b.client().withoutTokenPropagation()) {
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (fresh.get("/v1/accounts/" + account, noStream).status() != 200) {
+        assertThat(System.currentTimeMillis()).isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    }
     BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
     BlockingQueue<Short> closed = new LinkedBlockingQueue<>();
     WebSocket socket = connect(sockets, b, created.getString("key"));
@@ -465,6 +474,7 @@ class ApiKeyApiTest {
     JsonObject first = next(messages);
     JsonObject second = next(messages);
     assertThat(List.of(first.getString("type"), second.getString("type")))
+        .as(first.encode() + " " + second.encode())
         .containsExactlyInAnyOrder("subscribed", "error");
     JsonObject error = "error".equals(first.getString("type")) ? first : second;
     assertThat(error.getString("code")).isEqualTo("not-found");
