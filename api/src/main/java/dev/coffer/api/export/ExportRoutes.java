@@ -1,7 +1,7 @@
 package dev.coffer.api.export;
 
 import dev.coffer.api.http.OperationHandlers;
-import dev.coffer.api.http.ProblemException;
+import dev.coffer.api.http.QueryTimes;
 import dev.coffer.api.http.RequestBodies;
 import dev.coffer.api.http.RequestValidation;
 import dev.coffer.api.session.ReadConsistency;
@@ -13,8 +13,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 /** {@code GET /v1/accounts/{id}/entries.csv} and {@code .ndjson}: whole journals, streamed. */
@@ -36,14 +34,13 @@ public final class ExportRoutes {
 
   private Future<?> export(RoutingContext ctx, EntryFormat format) {
     UUID account = RequestBodies.pathId(ctx, "id");
-    OffsetDateTime from = instant(ctx, "from");
-    OffsetDateTime to = instant(ctx, "to");
+    QueryTimes.Range range = QueryTimes.range(text(ctx, "from"), text(ctx, "to"));
     return reader
         .open(
             SessionAuthentication.of(ctx).userId(),
             account,
-            from,
-            to,
+            range.from(),
+            range.to(),
             ReadConsistency.required(ctx))
         .compose(
             stream -> {
@@ -67,21 +64,8 @@ public final class ExportRoutes {
             });
   }
 
-  private static OffsetDateTime instant(RoutingContext ctx, String name) {
+  private static String text(RoutingContext ctx, String name) {
     RequestParameter value = RequestValidation.of(ctx).getQuery().get(name);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    try {
-      OffsetDateTime instant = OffsetDateTime.parse(value.getString());
-      // Within what the database can hold (and what a journal can contain).
-      if (instant.getYear() >= 1 && instant.getYear() <= 9999) {
-        return instant;
-      }
-    } catch (DateTimeParseException e) {
-      // Answered below, like a year out of range.
-    }
-    throw ProblemException.of(
-        "invalid-parameter", name + " must be an RFC 3339 instant, e.g. 2026-11-01T00:00:00Z");
+    return value == null || value.isNull() ? null : value.getString();
   }
 }
