@@ -2,6 +2,7 @@ package dev.coffer.api.config;
 
 import dev.coffer.api.account.AccountCacheSettings;
 import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.export.ExportSettings;
 import dev.coffer.api.journal.JournalSettings;
 import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.api.redis.RedisSettings;
@@ -31,6 +32,7 @@ public record CofferConfig(
     AccountCacheSettings accountCache,
     StreamSettings stream,
     JournalSettings journal,
+    ExportSettings exports,
     WebhookSettings webhooks,
     Duration healthCheckTimeout,
     Duration maxReplicaLag,
@@ -127,6 +129,10 @@ public record CofferConfig(
             Duration.ofMillis(r.intIn("COFFER_JOURNAL_AUDIT_MS", 60_000, 100, 86_400_000)),
             Duration.ofMillis(
                 r.intIn("COFFER_JOURNAL_AUDIT_WINDOW_MS", 180_000, 1000, 86_400_000))),
+        new ExportSettings(
+            r.intIn("COFFER_EXPORT_MAX_OPEN_PER_USER", 2, 1, 1000),
+            r.longIn("COFFER_EXPORT_BYTES_PER_MINUTE", 64L << 20, 1024, 1L << 40),
+            Duration.ofMillis(r.intIn("COFFER_EXPORT_STALL_TIMEOUT_MS", 10_000, 100, 600_000))),
         new WebhookSettings(
             Duration.ofMillis(r.intIn("COFFER_WEBHOOK_POLL_MS", 1000, 10, 600_000)),
             Duration.ofMillis(r.intIn("COFFER_WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000)),
@@ -206,6 +212,15 @@ public record CofferConfig(
         throw new IllegalArgumentException(
             "invalid " + name + "=" + raw + ": " + e.getMessage(), e);
       }
+    }
+
+    long longIn(String name, long fallback, long min, long max) {
+      long value = get(name, Long.toString(fallback), Long::parseLong);
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(
+            "invalid " + name + "=" + value + ": must be between " + min + " and " + max);
+      }
+      return value;
     }
 
     int intIn(String name, int fallback, int min, int max) {

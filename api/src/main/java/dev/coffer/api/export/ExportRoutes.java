@@ -1,12 +1,15 @@
 package dev.coffer.api.export;
 
 import dev.coffer.api.http.OperationHandlers;
+import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.http.QueryTimes;
 import dev.coffer.api.http.RequestBodies;
 import dev.coffer.api.http.RequestValidation;
 import dev.coffer.api.session.ReadConsistency;
 import dev.coffer.api.session.SessionAuthentication;
+import dev.coffer.ledger.db.ReplicaUnavailableException;
 import dev.coffer.ledger.journal.JournalReader;
+import dev.coffer.ledger.journal.JournalStream;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -19,10 +22,14 @@ import java.util.UUID;
 public final class ExportRoutes {
   private final JournalReader reader;
   private final ExportMetrics metrics;
+  private final ExportSettings settings;
+  private final ExportLimits limits;
 
-  public ExportRoutes(JournalReader reader, ExportMetrics metrics) {
+  public ExportRoutes(JournalReader reader, ExportMetrics metrics, ExportSettings settings) {
     this.reader = reader;
     this.metrics = metrics;
+    this.settings = settings;
+    this.limits = new ExportLimits(settings);
   }
 
   /** Registers this feature's operations. */
@@ -35,13 +42,19 @@ public final class ExportRoutes {
   private Future<?> export(RoutingContext ctx, EntryFormat format) {
     UUID account = RequestBodies.pathId(ctx, "id");
     QueryTimes.Range range = QueryTimes.range(text(ctx, "from"), text(ctx, "to"));
+    UUID user = SessionAuthentication.of(ctx).userId();
+    ExportLimits.Ticket ticket;
+    try {
+      ticket = limits.open(user);
+    } catch (ExportLimits.Refused refused) {
+      metrics.refused();
+      ctx.response().putHeader("Retry-After", Long.toString(refused.retryAfterSeconds));
+      throw ProblemException.of("rate-limited", refused.getMessage());
+    }
     return reader
-        .open(
-            SessionAuthentication.of(ctx).userId(),
-            account,
-            range.from(),
-            range.to(),
-            ReadConsistency.required(ctx))
+        .open(user, account, range.from(), range.to(), ReadConsistency.required(ctx))
+        .recover(ExportRoutes::replicaOnly)
+        .onFailure(e -> ticket.close())
         .compose(
             stream -> {
               HttpServerResponse response =
@@ -58,10 +71,26 @@ public final class ExportRoutes {
                               + format.extension()
                               + "\"");
               if (ctx.request().method() == HttpMethod.HEAD) {
+                ticket.close();
                 return stream.close().compose(v -> response.end());
               }
-              return ExportPipe.run(stream, response, format, metrics);
+              return ExportPipe.run(
+                  ctx.vertx(), stream, response, format, metrics, ticket, settings.stallTimeout());
             });
+  }
+
+  // Exports are never moved to the primary (see JournalReader.open): when the replica cannot serve
+  // one, the client is told to come back.
+  private static Future<JournalStream> replicaOnly(Throwable failure) {
+    if (failure instanceof ReplicaUnavailableException) {
+      return Future.failedFuture(
+          ProblemException.of(
+              "service-unavailable",
+              "exports are read from the replica only, and it cannot serve one right now ("
+                  + failure.getMessage()
+                  + "); retry"));
+    }
+    return Future.failedFuture(failure);
   }
 
   private static String text(RoutingContext ctx, String name) {
