@@ -142,7 +142,9 @@ public record CofferConfig(
                 r.intIn("COFFER_WEBHOOK_RETRY_FOR_MS", 86_400_000, 1000, 604_800_000)),
             Duration.ofDays(r.intIn("COFFER_EVENT_RETENTION_DAYS", 30, 2, 3650)),
             r.intIn("COFFER_WEBHOOK_MAX_PER_USER", 20, 1, 1000),
-            r.get("COFFER_WEBHOOK_ALLOW_PRIVATE", "false", CofferConfig::bool)),
+            r.get("COFFER_WEBHOOK_ALLOW_PRIVATE", "false", CofferConfig::bool),
+            r.intIn("COFFER_WEBHOOK_CIRCUIT_FAILURES", 5, 1, 1000),
+            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_CIRCUIT_OPEN_MS", 60_000, 10, 86_400_000))),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
         // The contract keeps keys at least 24 h.
