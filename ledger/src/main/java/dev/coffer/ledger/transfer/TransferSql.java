@@ -66,7 +66,7 @@ final class TransferSql {
           + " ORDER BY t.id DESC";
   // With a status filter (issue 27, finding 5): a rare status (voided, say) among a long history
   // made each account's walk filter out every other transfer. Here each side is read from the
-  // (account, status, id) index (changeset 017) for the stored status $10, and $11 (a second one,
+  // (account, status, id) index (changeset 018) for the stored status $10, and $11 (a second one,
   // or NULL: no rows): 'expired' is stored as such once swept, and as 'pending' past its
   // expires_at until then. Every row such a walk reads matches but for that last rule (a pending
   // transfer past its expiry and not yet swept, which the sweeper keeps few), so the work is

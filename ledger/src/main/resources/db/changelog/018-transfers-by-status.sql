@@ -6,10 +6,10 @@
 -- so a page costs accounts x page size again. (A post or void now changes an indexed column, so
 -- it updates these too: the price of the bound.) Built concurrently: writes go on meanwhile.
 
---changeset coffer:017-transfers-by-source-status runInTransaction:false
+--changeset coffer:018-transfers-by-source-status runInTransaction:false
 CREATE INDEX CONCURRENTLY IF NOT EXISTS transfers_by_source_status
   ON transfers (from_account_id, status, id);
 
---changeset coffer:017-transfers-by-destination-status runInTransaction:false
+--changeset coffer:018-transfers-by-destination-status runInTransaction:false
 CREATE INDEX CONCURRENTLY IF NOT EXISTS transfers_by_destination_status
   ON transfers (to_account_id, status, id);
