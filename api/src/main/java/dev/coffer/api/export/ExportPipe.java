@@ -75,6 +75,11 @@ final class ExportPipe {
   private Future<Void> start() {
     metrics.opened();
     response.closeHandler(v -> finish(new IllegalStateException("the client went away")));
+    if (response.closed()) {
+      // Gone while the export waited for its connection: nothing to stream to.
+      finish(new IllegalStateException("the client went away"));
+      return done.future();
+    }
     format.header(chunk);
     stream.exceptionHandler(this::finish);
     stream.endHandler(

@@ -1,5 +1,6 @@
 package dev.coffer.api.export;
 
+import dev.coffer.api.http.HeadRequests;
 import dev.coffer.api.http.OperationHandlers;
 import dev.coffer.api.http.ProblemException;
 import dev.coffer.api.http.QueryTimes;
@@ -7,12 +8,12 @@ import dev.coffer.api.http.RequestBodies;
 import dev.coffer.api.http.RequestValidation;
 import dev.coffer.api.session.ReadConsistency;
 import dev.coffer.api.session.SessionAuthentication;
+import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.db.ReplicaUnavailableException;
 import dev.coffer.ledger.journal.JournalReader;
 import dev.coffer.ledger.journal.JournalStream;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
@@ -43,6 +44,9 @@ public final class ExportRoutes {
     UUID account = RequestBodies.pathId(ctx, "id");
     QueryTimes.Range range = QueryTimes.range(text(ctx, "from"), text(ctx, "to"));
     UUID user = SessionAuthentication.of(ctx).userId();
+    ConsistencyToken token = ReadConsistency.required(ctx);
+    // From here on every way out closes the ticket: a leaked one would count against the user
+    // for ever.
     ExportLimits.Ticket ticket;
     try {
       ticket = limits.open(user);
@@ -52,9 +56,8 @@ public final class ExportRoutes {
       throw ProblemException.of("rate-limited", refused.getMessage());
     }
     return reader
-        .open(user, account, range.from(), range.to(), ReadConsistency.required(ctx))
+        .open(user, account, range.from(), range.to(), token)
         .recover(ExportRoutes::replicaOnly)
-        .onFailure(e -> ticket.close())
         .compose(
             stream -> {
               HttpServerResponse response =
@@ -70,13 +73,15 @@ public final class ExportRoutes {
                               + "."
                               + format.extension()
                               + "\"");
-              if (ctx.request().method() == HttpMethod.HEAD) {
+              // A HEAD arrives routed as GET: it gets the head, and no row is read for it.
+              if (HeadRequests.is(ctx)) {
                 ticket.close();
                 return stream.close().compose(v -> response.end());
               }
               return ExportPipe.run(
                   ctx.vertx(), stream, response, format, metrics, ticket, settings.stallTimeout());
-            });
+            })
+        .onFailure(e -> ticket.close());
   }
 
   // Exports are never moved to the primary (see JournalReader.open): when the replica cannot serve

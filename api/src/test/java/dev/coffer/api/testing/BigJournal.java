@@ -42,5 +42,45 @@ public final class BigJournal {
               .preparedQuery("SELECT id FROM coffer_move($1, 'transfer', $2, $3, $4, $5, NULL, $6)")
               .executeBatch(moves));
     }
+    awaitReplica(ledger);
+  }
+
+  /**
+   * Waits until the replica has replayed everything the primary has written so far. Exports are
+   * read from the replica only, and a replica lagging past the limit (a bulk load replays for a
+   * while on a busy machine) refuses them with 503 instead of sending them to the primary.
+   */
+  public static void awaitReplica(LedgerFixture ledger) {
+    String written =
+        LedgerFixture.await(
+                ledger.pools.primary().query("SELECT pg_current_wal_lsn()::text").execute())
+            .iterator()
+            .next()
+            .getString(0);
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (true) {
+      boolean replayed =
+          LedgerFixture.await(
+                  ledger
+                      .pools
+                      .replica()
+                      .preparedQuery("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn")
+                      .execute(Tuple.of(written)))
+              .iterator()
+              .next()
+              .getBoolean(0);
+      if (replayed) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the replica has not replayed " + written + " in 2 minutes");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
   }
 }
