@@ -61,15 +61,16 @@ class NoisyNeighbourTest {
     instance =
         ApiInstance.start(
             Map.of(
-                // The per-user limits of production: "full speed" is what they let one user do.
-                // (The per-address ones stay off: every test connects from 127.0.0.1.)
+                // Production's settings, and its per-user limits: "full speed" is what they let
+                // one user do. (The per-address ones stay off: every test connects from
+                // 127.0.0.1.)
                 "COFFER_RATE_LIMIT_MONEY", "600/60",
                 "COFFER_RATE_LIMIT_READS", "1200/60",
-                // Cut within the window, so the attacker's next exports come in too.
-                "COFFER_EXPORT_STALL_TIMEOUT_MS", "2000",
-                // A byte every 300 ms would have kept a per-read time limit alive for ever.
-                "COFFER_WEBHOOK_TIMEOUT_MS", "2000",
-                "COFFER_WEBHOOK_POLL_MS", "50"));
+                // The test instances' quick webhook settings put back to production's.
+                "COFFER_WEBHOOK_POLL_MS", "1000",
+                "COFFER_WEBHOOK_TIMEOUT_MS", "10000",
+                "COFFER_WEBHOOK_RETRY_BASE_MS", "10000",
+                "COFFER_WEBHOOK_RETRY_MAX_MS", "3600000"));
     api = instance.client();
     victim = api.newCaller();
     victimsAccount = api.openAccount(victim, "EUR");
@@ -89,7 +90,8 @@ class NoisyNeighbourTest {
     String account = api.openAccount(attacker, "EUR");
     String other = api.openAccount(attacker, "EUR");
     api.deposit(attacker, account, 1_000_000);
-    BigJournal.fill(ledger, attacker.id(), account, other, 4_000);
+    // About 7 MB of NDJSON: more than a socket buffers, so the exports really stall.
+    BigJournal.fill(ledger, attacker.id(), account, other, 10_000);
     String path = "/v1/accounts/" + account + "/entries.ndjson";
     List<StalledExport> held = new CopyOnWriteArrayList<>();
     // One thread keeps as many stalled exports open as the server allows (it opens the next as
@@ -109,7 +111,10 @@ class NoisyNeighbourTest {
         () -> held.forEach(StalledExport::close));
   }
 
-  /** Finding 3: a receiver answering 200 and then a body byte every 300 ms, never ending. */
+  /**
+   * Finding 3: a receiver answering 200 and then a body byte every 300 ms, never ending (a per-read
+   * time limit would never fire), on 20 endpoints.
+   */
   @Test
   void aSlowWebhookReceiver() throws Exception {
     Vertx receiverVertx = Vertx.vertx();
@@ -165,7 +170,7 @@ class NoisyNeighbourTest {
       String pending = api.pending(attacker, account, other, 1);
       api.move("/v1/transfers/" + pending + "/void", attacker.token(), new JsonObject());
     }
-    BigJournal.fill(ledger, attacker.id(), account, other, 4_000);
+    BigJournal.fill(ledger, attacker.id(), account, other, 3_000);
     underAttack(
         "filtered list scans",
         2,
