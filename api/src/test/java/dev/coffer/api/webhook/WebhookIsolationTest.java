@@ -114,7 +114,9 @@ class WebhookIsolationTest {
                 + endpoint
                 + "' AND status = 'pending' AND next_attempt_at < now() + interval '5 minutes'");
     assertThat(due.get(0).getLong(0)).as("deliveries due before the circuit closes").isLessThan(2);
-    assertThat(receiver.seen("/hang").requests.get()).isLessThan(4);
+    // At most the highest threshold among the instances sharing the database: another test
+    // instance in this JVM may run the default of 5.
+    assertThat(receiver.seen("/hang").requests.get()).isLessThanOrEqualTo(5);
   }
 
   private static String delivered(String transfer) {

@@ -27,12 +27,17 @@ public final class ReadRouter {
           + " pg_last_wal_replay_lsn() THEN 0 ELSE COALESCE(EXTRACT(EPOCH FROM now()"
           + " - pg_last_xact_replay_timestamp()), 0) END";
   private static final String PRIMARY_LSN = "SELECT pg_current_wal_lsn()::text";
+  // Where the next WAL record goes: past every token a write was given (tokens are insert
+  // positions, which may be ahead of what is written yet), so a token past it names no write.
+  private static final String PRIMARY_INSERT_LSN = "SELECT pg_current_wal_insert_lsn()::text";
 
   private final Pool primary;
   private final Pool replica;
   private final SqlClient replicaReads;
   private final Duration maxLag;
   private final AtomicLong replayedLsn = new AtomicLong();
+  // The primary's WAL position when last sampled (0 until then).
+  private final AtomicLong primaryLsn = new AtomicLong();
   private final AtomicLong lagBytes = new AtomicLong(-1);
   private final AtomicLong lagMillis = new AtomicLong(-1);
   // Bumped when the replica pools move to another server: a replay position sampled before that
@@ -120,7 +125,28 @@ public final class ReadRouter {
         && Long.compareUnsigned(token.lsn(), replayedLsn.get()) <= 0) {
       return Future.succeededFuture(replica);
     }
-    return caughtUp(token, System.nanoTime() + wait.toNanos());
+    long deadline = System.nanoTime() + wait.toNanos();
+    return written(token).compose(t -> caughtUp(t, deadline));
+  }
+
+  // A token past everything the primary has written names no write (a client's made-up one, or
+  // LATEST): what it asks for is everything written so far. Asked of the primary (one statement,
+  // no connection held) only when the token is past the last sampled position, so a replica that
+  // could never reach a made-up position is not waited for in vain.
+  private Future<ConsistencyToken> written(ConsistencyToken token) {
+    if (Long.compareUnsigned(token.lsn(), primaryLsn.get()) <= 0) {
+      return Future.succeededFuture(token);
+    }
+    return primary
+        .query(PRIMARY_INSERT_LSN)
+        .execute()
+        .map(
+            rows -> {
+              long now = ConsistencyToken.fromPgLsn(rows.iterator().next().getString(0)).lsn();
+              primaryLsn.accumulateAndGet(now, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+              return Long.compareUnsigned(token.lsn(), now) > 0 ? new ConsistencyToken(now) : token;
+            })
+        .otherwise(token);
   }
 
   private static final long CATCH_UP_POLL_MS = 25;
@@ -242,6 +268,8 @@ public final class ReadRouter {
                               .next()
                               .getString(0))
                       .lsn();
+              this.primaryLsn.accumulateAndGet(
+                  primaryLsn, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
               lagBytes.set(Math.max(0, primaryLsn - replayedLsn.get()));
             })
         .onFailure(
