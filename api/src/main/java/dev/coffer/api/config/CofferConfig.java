@@ -3,6 +3,7 @@ package dev.coffer.api.config;
 import dev.coffer.api.account.AccountCacheSettings;
 import dev.coffer.api.apikey.ApiKeySettings;
 import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.export.ExportSettings;
 import dev.coffer.api.journal.JournalSettings;
 import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.api.redis.RedisSettings;
@@ -35,6 +36,7 @@ public record CofferConfig(
     AccountCacheSettings accountCache,
     StreamSettings stream,
     JournalSettings journal,
+    ExportSettings exports,
     WebhookSettings webhooks,
     ApiKeySettings apiKeys,
     Duration healthCheckTimeout,
@@ -133,6 +135,10 @@ public record CofferConfig(
             Duration.ofMillis(r.intIn("COFFER_JOURNAL_AUDIT_MS", 60_000, 100, 86_400_000)),
             Duration.ofMillis(
                 r.intIn("COFFER_JOURNAL_AUDIT_WINDOW_MS", 180_000, 1000, 86_400_000))),
+        new ExportSettings(
+            r.intIn("COFFER_EXPORT_MAX_OPEN_PER_USER", 2, 1, 1000),
+            r.longIn("COFFER_EXPORT_BYTES_PER_MINUTE", 64L << 20, 1024, 1L << 40),
+            Duration.ofMillis(r.intIn("COFFER_EXPORT_STALL_TIMEOUT_MS", 10_000, 100, 600_000))),
         new WebhookSettings(
             Duration.ofMillis(r.intIn("COFFER_WEBHOOK_POLL_MS", 1000, 10, 600_000)),
             Duration.ofMillis(r.intIn("COFFER_WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000)),
@@ -142,7 +148,9 @@ public record CofferConfig(
                 r.intIn("COFFER_WEBHOOK_RETRY_FOR_MS", 86_400_000, 1000, 604_800_000)),
             Duration.ofDays(r.intIn("COFFER_EVENT_RETENTION_DAYS", 30, 2, 3650)),
             r.intIn("COFFER_WEBHOOK_MAX_PER_USER", 20, 1, 1000),
-            r.get("COFFER_WEBHOOK_ALLOW_PRIVATE", "false", CofferConfig::bool)),
+            r.get("COFFER_WEBHOOK_ALLOW_PRIVATE", "false", CofferConfig::bool),
+            r.intIn("COFFER_WEBHOOK_CIRCUIT_FAILURES", 5, 1, 1000),
+            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_CIRCUIT_OPEN_MS", 60_000, 10, 86_400_000))),
         apiKeys(env, r),
         Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
         Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
@@ -251,6 +259,15 @@ public record CofferConfig(
         throw new IllegalArgumentException(
             "invalid " + name + "=" + raw + ": " + e.getMessage(), e);
       }
+    }
+
+    long longIn(String name, long fallback, long min, long max) {
+      long value = get(name, Long.toString(fallback), Long::parseLong);
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(
+            "invalid " + name + "=" + value + ": must be between " + min + " and " + max);
+      }
+      return value;
     }
 
     int intIn(String name, int fallback, int min, int max) {

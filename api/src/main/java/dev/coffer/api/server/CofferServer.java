@@ -296,7 +296,8 @@ public final class CofferServer {
     new BalanceRoutes(infra.ledger().balances()).addTo(handlers);
     transfers.addTo(handlers);
     new JournalRoutes(infra.ledger().journal()).addTo(handlers);
-    new ExportRoutes(infra.ledger().journalReader(), exportMetrics).addTo(handlers);
+    new ExportRoutes(infra.ledger().journalReader(), exportMetrics, config.exports())
+        .addTo(handlers);
     new WebhookRoutes(infra.ledger().webhooks(), receipts, config.webhooks()).addTo(handlers);
     new ApiKeyRoutes(
             infra.ledger().apiKeys(),

@@ -1,6 +1,7 @@
 package dev.coffer.api.server;
 
 import dev.coffer.api.client.ClientAddresses;
+import dev.coffer.api.http.HeadRequests;
 import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.Problem;
 import dev.coffer.api.http.RequestState;
@@ -61,6 +62,7 @@ final class RequestGate implements Handler<HttpServerRequest> {
     // HEAD is GET without the body (RFC 9110 9.3.2), so every GET route serves it: routed as a
     // GET, while Vert.x still writes no body for the HEAD the connection received.
     if (ctx.request().method() == HttpMethod.HEAD) {
+      HeadRequests.mark(ctx);
       ctx.reroute(HttpMethod.GET, ctx.request().uri());
       return;
     }

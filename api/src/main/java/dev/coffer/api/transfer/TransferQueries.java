@@ -9,7 +9,6 @@ import dev.coffer.ledger.transfer.TransferStatus;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
-import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
 
@@ -25,11 +24,7 @@ final class TransferQueries {
     String status = text(request, "status");
     String fromText = text(request, "from");
     String toText = text(request, "to");
-    OffsetDateTime from = fromText == null ? null : QueryTimes.parse("from", fromText);
-    OffsetDateTime to = toText == null ? null : QueryTimes.parse("to", toText);
-    if (from != null && to != null && !from.isBefore(to)) {
-      throw ProblemException.of("invalid-parameter", "from must be before to");
-    }
+    QueryTimes.Range range = QueryTimes.range(fromText, toText);
     String key = null;
     String value = null;
     // metadata[KEY]=VALUE (deepObject style, which the contract's validator does not read).
@@ -55,8 +50,8 @@ final class TransferQueries {
         account == null ? null : UUID.fromString(account),
         kind == null ? null : TransferKind.of(kind),
         status == null ? null : TransferStatus.of(status),
-        from,
-        to,
+        range.from(),
+        range.to(),
         key,
         value);
   }

@@ -10,33 +10,36 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.SocketAddress;
-import java.net.InetAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Delivers webhook events, at least once, from every instance: due deliveries are claimed in
- * batches ({@code FOR UPDATE SKIP LOCKED}, so instances take disjoint rows) under a lease longer
- * than an attempt may take, POSTed signed, and recorded as delivered (a 2xx), retried after an
- * exponential backoff with jitter, or given up once {@code retryFor} has passed since the event. A
- * receiver may therefore see an event more than once (a lost answer, a lease that ran out): it
- * deduplicates by the event's id.
+ * Delivers webhook events, at least once, from every instance: due deliveries are claimed ({@code
+ * FOR UPDATE SKIP LOCKED}, so instances take disjoint rows) under a lease longer than an attempt
+ * may take, POSTed signed, and recorded as delivered (a 2xx), retried after an exponential backoff
+ * with jitter, or given up once {@code retryFor} has passed since the event. A receiver may
+ * therefore see an event more than once (a lost answer, a lease that ran out): it deduplicates by
+ * the event's id.
+ *
+ * <p>One receiver can hold up only its own deliveries: every attempt has one deadline for all of it
+ * (look-up, connection, request, the answer's head and body), attempts run independently (a slow
+ * one holds its own slot of {@value #MAX_IN_FLIGHT}, never a batch: the next claim comes at the
+ * next poll whatever is still running), an endpoint gets one attempt at a time over every instance,
+ * an endpoint that keeps failing has its circuit opened (nothing is sent to it for a while), and an
+ * answer's body is read to {@value WebhookAttempt#BODY_LIMIT} bytes at most, then dropped.
  */
 public final class WebhookDispatcher implements MeterBinder {
   private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class.getName());
-  private static final int BATCH = 50;
+  // Attempts one instance runs at once; a poll claims only as many as are free.
+  private static final int MAX_IN_FLIGHT = 50;
   private static final List<String> OUTCOMES =
       List.of("delivered", "rejected", "timeout", "error", "gave-up");
 
@@ -45,6 +48,7 @@ public final class WebhookDispatcher implements MeterBinder {
   private final WebhookSettings settings;
   private final HttpClient client;
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopped;
   private long lastPurge;
 
@@ -57,7 +61,7 @@ public final class WebhookDispatcher implements MeterBinder {
             new HttpClientOptions()
                 .setConnectTimeout((int) settings.timeout().toMillis())
                 .setKeepAlive(false),
-            new PoolOptions().setHttp1MaxSize(BATCH));
+            new PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
   }
 
   @Override
@@ -99,24 +103,41 @@ public final class WebhookDispatcher implements MeterBinder {
                     if (ar.failed()) {
                       LOG.log(Level.WARNING, "webhook delivery round failed", ar.cause());
                     }
-                    // A full batch means more are due: take the next at once.
-                    boolean full = ar.succeeded() && ar.result() == BATCH;
+                    // Every free slot filled means more may be due: claim again at once (up to the
+                    // slots that are free by then).
+                    boolean full = ar.succeeded() && ar.result() > 0;
                     schedule(full ? Duration.ofMillis(1) : settings.pollPeriod());
                   });
         });
   }
 
+  // Claims as many due deliveries as there are free slots and starts each on its own: answers how
+  // many were claimed once they are started, not once they end.
   private Future<Integer> runOnce() {
     purgeNowAndThen();
-    // The lease covers an attempt's DNS look-up, connection and answer, with room to record it.
-    Duration lease = settings.timeout().multipliedBy(3).plusSeconds(5);
+    int free = MAX_IN_FLIGHT - inFlight.get();
+    if (free <= 0) {
+      return Future.succeededFuture(0);
+    }
+    // The lease covers an attempt's whole deadline, with room to record its outcome.
+    Duration lease = settings.timeout().plusSeconds(5);
     return store
-        .claim(BATCH, lease)
-        .compose(
+        .claim(free, lease)
+        .map(
             claimed -> {
-              List<Future<Void>> attempts = new ArrayList<>();
-              claimed.forEach(d -> attempts.add(attempt(d)));
-              return Future.join(attempts).map(claimed.size()).otherwise(claimed.size());
+              for (Delivery d : claimed) {
+                inFlight.incrementAndGet();
+                attempt(d)
+                    .onComplete(
+                        ar -> {
+                          inFlight.decrementAndGet();
+                          if (ar.failed()) {
+                            LOG.log(
+                                Level.WARNING, "recording a webhook attempt failed", ar.cause());
+                          }
+                        });
+              }
+              return claimed.size() == free ? claimed.size() : 0;
             });
   }
 
@@ -132,7 +153,9 @@ public final class WebhookDispatcher implements MeterBinder {
 
   private Future<Void> attempt(Delivery d) {
     Buffer body = EventJson.event(d.event()).toBuffer();
-    return send(d, body)
+    WebhookStore.Circuit circuit =
+        new WebhookStore.Circuit(settings.circuitFailures(), settings.circuitOpen());
+    return WebhookAttempt.run(vertx, client, settings, d, body)
         .transform(
             ar -> {
               if (ar.succeeded() && ar.result() / 100 == 2) {
@@ -146,60 +169,16 @@ public final class WebhookDispatcher implements MeterBinder {
                       ? "rejected"
                       : ar.cause() instanceof java.util.concurrent.TimeoutException
                               || String.valueOf(ar.cause().getMessage()).contains("timeout")
+                              || String.valueOf(ar.cause().getMessage()).contains("deadline")
                           ? "timeout"
                           : "error");
               Duration delay = backoff(d.attempt());
               OffsetDateTime giveUpAt = d.event().createdAt().plus(settings.retryFor());
               if (OffsetDateTime.now().plus(delay).isAfter(giveUpAt)) {
                 count("gave-up");
-                return store.giveUp(d, truncate(error));
+                return store.giveUp(d, truncate(error), circuit);
               }
-              return store.retry(d, delay, truncate(error));
-            });
-  }
-
-  // Resolved here, and connected to the address checked (not resolved again by the client), so
-  // that a name cannot point to a public address at the check and an internal one at the call.
-  private Future<Integer> send(Delivery d, Buffer body) {
-    URI uri = URI.create(d.url());
-    boolean https = uri.getScheme().equalsIgnoreCase("https");
-    int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
-    return vertx
-        .executeBlocking(() -> InetAddress.getAllByName(uri.getHost()), false)
-        .compose(
-            addresses -> {
-              InetAddress target = null;
-              for (InetAddress a : addresses) {
-                if (!settings.allowPrivateAddresses() && WebhookUrls.isInternal(a)) {
-                  return Future.failedFuture(
-                      new IllegalStateException("address not allowed: " + a.getHostAddress()));
-                }
-                target = target == null ? a : target;
-              }
-              long now = System.currentTimeMillis() / 1000;
-              RequestOptions options =
-                  new RequestOptions()
-                      .setMethod(HttpMethod.POST)
-                      .setAbsoluteURI(d.url())
-                      .setServer(SocketAddress.inetSocketAddress(port, target.getHostAddress()))
-                      .setFollowRedirects(false)
-                      .setTimeout(settings.timeout().toMillis())
-                      .putHeader("Content-Type", "application/json")
-                      .putHeader("User-Agent", "Coffer-Webhooks/1")
-                      .putHeader("Coffer-Event-Id", d.event().id().toString())
-                      .putHeader("Coffer-Event-Type", d.event().type())
-                      .putHeader(
-                          WebhookSigner.HEADER,
-                          WebhookSigner.header(d.secret(), now, body.getBytes()));
-              return client
-                  .request(options)
-                  .compose(request -> request.send(body))
-                  .compose(
-                      response -> {
-                        // The answer's body is not read into memory: only its status counts.
-                        response.handler(chunk -> {});
-                        return response.end().map(response.statusCode());
-                      });
+              return store.retry(d, delay, truncate(error), circuit);
             });
   }
 

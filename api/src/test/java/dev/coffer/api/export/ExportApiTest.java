@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.BigJournal;
 import dev.coffer.api.testing.Reply;
 import dev.coffer.api.testing.Scrape;
 import dev.coffer.ledger.LedgerExtension;
@@ -72,6 +73,8 @@ class ExportApiTest {
               .preparedQuery("SELECT id FROM coffer_move($1, 'transfer', $2, $3, $4, $5, NULL, $6)")
               .executeBatch(moves));
     }
+    // Exports are read from the replica only: wait for it to replay the load.
+    BigJournal.awaitReplica(ledger);
   }
 
   // Separators, quotes, line breaks, would-be formulas, non-ASCII; most rows long.

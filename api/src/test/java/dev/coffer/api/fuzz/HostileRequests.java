@@ -187,7 +187,7 @@ final class HostileRequests {
         case "path" -> path = path.replace("{" + p.name() + "}", validId(random, op));
         case "query" -> {
           if (random.nextBoolean()) {
-            query.add(p.name() + "=" + (p.name().equals("limit") ? 1 + random.nextInt(200) : "x"));
+            query.add(p.name() + "=" + validQueryValue(p.name(), random));
           }
         }
         case "header" -> {
@@ -516,6 +516,48 @@ final class HostileRequests {
     return String.join("/", segments);
   }
 
+  // A value each query parameter accepts: the time parameters (the exports' from and to, the
+  // transfer list's, the balance's at) get RFC 3339 times in each spelling a client may send,
+  // so that requests reach what is behind the parser.
+  private static String validQueryValue(String name, Random random) {
+    return switch (name) {
+      case "limit" -> Integer.toString(1 + random.nextInt(200));
+      case "from", "to", "at" -> pick(random, VALID_TIMES);
+      default -> "x";
+    };
+  }
+
+  private static final List<String> VALID_TIMES =
+      List.of(
+          "2026-11-01T00:00:00Z",
+          "2026-12-07T10:00:00%2B05:30",
+          "2026-12-07T10:00:00+05:30", // an unencoded '+' reads as a space
+          "2026-12-07T10:00:00.123456-08:00",
+          "2000-01-01T00:00:00.000Z",
+          "0001-01-01T00:00:00Z",
+          "9999-12-31T23:59:59.999999Z");
+
+  // Times a parser may trip on: out of the database's range, impossible dates, leap seconds,
+  // offsets out of range, lower-case separators, no offset, too many digits, a range given twice.
+  private static final List<String> HOSTILE_TIMES =
+      List.of(
+          "0000-01-01T00:00:00Z",
+          "%2B999999-01-01T00:00:00Z",
+          "-000001-01-01T00:00:00Z",
+          "9999-12-31T23:59:59.999999999-14:00",
+          "2026-02-30T00:00:00Z",
+          "2026-12-31T23:59:60Z",
+          "2026-12-07T10:00:00%2B24:00",
+          "2026-12-07t10:00:00z",
+          "2026-12-07T10:00:00",
+          "2026-12-07",
+          "2026-12-07T10:00:00.1234567890123456789Z",
+          "2026-12-07T10:00:00Z%00",
+          "1e9",
+          "now",
+          "2026-12-07T10:00:00 05:30",
+          "2026-12-07T10:00:00%2B05:30&from=2026-12-07T10:00:00Z");
+
   private static String badQuery(Operation op, Random random) {
     String name =
         op.parameters().stream()
@@ -523,6 +565,20 @@ final class HostileRequests {
             .map(Parameter::name)
             .findAny()
             .orElse("q");
+    List<String> times =
+        op.parameters().stream()
+            .filter(p -> p.in().equals("query"))
+            .map(Parameter::name)
+            .filter(n -> n.equals("from") || n.equals("to") || n.equals("at"))
+            .toList();
+    if (!times.isEmpty() && random.nextInt(3) == 0) {
+      // A hostile time, or a range whose from is after (or equal to) its to.
+      if (times.contains("from") && times.contains("to") && random.nextBoolean()) {
+        String later = pick(random, VALID_TIMES);
+        return "from=" + later + "&to=" + (random.nextBoolean() ? later : "2000-01-01T00:00:00Z");
+      }
+      return pick(random, times) + "=" + pick(random, HOSTILE_TIMES);
+    }
     if (random.nextBoolean()) {
       name = random.nextBoolean() ? "limit" : "cursor";
     }

@@ -1,9 +1,10 @@
 package dev.coffer.ledger.db;
 
 import dev.coffer.ledger.LedgerException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
@@ -26,12 +27,17 @@ public final class ReadRouter {
           + " pg_last_wal_replay_lsn() THEN 0 ELSE COALESCE(EXTRACT(EPOCH FROM now()"
           + " - pg_last_xact_replay_timestamp()), 0) END";
   private static final String PRIMARY_LSN = "SELECT pg_current_wal_lsn()::text";
+  // Where the next WAL record goes: past every token a write was given (tokens are insert
+  // positions, which may be ahead of what is written yet), so a token past it names no write.
+  private static final String PRIMARY_INSERT_LSN = "SELECT pg_current_wal_insert_lsn()::text";
 
   private final Pool primary;
   private final Pool replica;
   private final SqlClient replicaReads;
   private final Duration maxLag;
   private final AtomicLong replayedLsn = new AtomicLong();
+  // The primary's WAL position when last sampled (0 until then).
+  private final AtomicLong primaryLsn = new AtomicLong();
   private final AtomicLong lagBytes = new AtomicLong(-1);
   private final AtomicLong lagMillis = new AtomicLong(-1);
   // Bumped when the replica pools move to another server: a replay position sampled before that
@@ -102,9 +108,70 @@ public final class ReadRouter {
     return route(token, Future::succeededFuture, replica, primary);
   }
 
-  /** The primary, for a read the replica could not start. */
-  public Pool primary() {
-    return primary;
+  /**
+   * The replica's holding pool, once the replica has {@code token}'s writes, for a read that must
+   * never move to the primary (an export: it holds its connection for as long as its client reads,
+   * and on the primary it would hold the connections writes need). A replica behind the token is
+   * asked again every {@value #CATCH_UP_POLL_MS} ms for up to {@code wait}; a replica marked down
+   * or lagging past the limit, or still behind then, fails with {@link
+   * ReplicaUnavailableException}.
+   */
+  public Future<Pool> replicaOnly(ConsistencyToken token, Duration wait) {
+    if (replicaUnusable()) {
+      return Future.failedFuture(
+          new ReplicaUnavailableException("the replica is unreachable or lagging"));
+    }
+    if (!token.equals(ConsistencyToken.LATEST)
+        && Long.compareUnsigned(token.lsn(), replayedLsn.get()) <= 0) {
+      return Future.succeededFuture(replica);
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    return written(token).compose(t -> caughtUp(t, deadline));
+  }
+
+  // A token past everything the primary has written names no write (a client's made-up one, or
+  // LATEST): what it asks for is everything written so far. Asked of the primary (one statement,
+  // no connection held) only when the token is past the last sampled position, so a replica that
+  // could never reach a made-up position is not waited for in vain.
+  private Future<ConsistencyToken> written(ConsistencyToken token) {
+    if (Long.compareUnsigned(token.lsn(), primaryLsn.get()) <= 0) {
+      return Future.succeededFuture(token);
+    }
+    return primary
+        .query(PRIMARY_INSERT_LSN)
+        .execute()
+        .map(
+            rows -> {
+              long now = ConsistencyToken.fromPgLsn(rows.iterator().next().getString(0)).lsn();
+              primaryLsn.accumulateAndGet(now, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+              return Long.compareUnsigned(token.lsn(), now) > 0 ? new ConsistencyToken(now) : token;
+            })
+        .otherwise(token);
+  }
+
+  private static final long CATCH_UP_POLL_MS = 25;
+
+  private Future<Pool> caughtUp(ConsistencyToken token, long deadline) {
+    return refreshReplay()
+        .recover(failure -> Future.succeededFuture(0L))
+        .compose(
+            replayed -> {
+              if (!token.equals(ConsistencyToken.LATEST)
+                  && Long.compareUnsigned(token.lsn(), replayed) <= 0) {
+                return Future.succeededFuture(replica);
+              }
+              Context context = Vertx.currentContext();
+              if (context == null || System.nanoTime() + CATCH_UP_POLL_MS * 1_000_000 > deadline) {
+                return Future.failedFuture(
+                    new ReplicaUnavailableException(
+                        "the replica has not replayed your writes yet"));
+              }
+              Promise<Pool> next = Promise.promise();
+              context
+                  .owner()
+                  .setTimer(CATCH_UP_POLL_MS, id -> caughtUp(token, deadline).onComplete(next));
+              return next.future();
+            });
   }
 
   private <C, T> Future<T> onReplica(
@@ -116,9 +183,11 @@ public final class ReadRouter {
               if (failure instanceof LedgerException) {
                 return Future.failedFuture(failure); // the answer (not-found, say), not a fault
               }
-              if (failure instanceof ConnectionPoolTooBusyException) {
-                // This instance's own queue is full: overload to shed (503), not a broken replica
-                // whose reads the primary should take.
+              if (PoolSaturation.is(failure)) {
+                // This instance's own pool is at its limit (its queue full, or no connection freed
+                // up in time, e.g. held by exports): overload to shed (503), not a broken replica
+                // whose reads the primary should take. Marking it down here would send every read
+                // (and every export) to the primary, moving the overload onto the money path.
                 return Future.failedFuture(failure);
               }
               if (failure instanceof PgException pg && !replicaGoingAway(pg.getSqlState())) {
@@ -170,7 +239,9 @@ public final class ReadRouter {
 
   private Future<Long> refreshReplay() {
     long generation = replicaGeneration.get();
-    return replica
+    // Through the pipelining client: the holding pool may be full of exports, and a replay check
+    // that waited behind them would fail and send reads to the primary.
+    return replicaReads
         .query(REPLAY)
         .execute()
         .map(
@@ -197,6 +268,8 @@ public final class ReadRouter {
                               .next()
                               .getString(0))
                       .lsn();
+              this.primaryLsn.accumulateAndGet(
+                  primaryLsn, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
               lagBytes.set(Math.max(0, primaryLsn - replayedLsn.get()));
             })
         .onFailure(

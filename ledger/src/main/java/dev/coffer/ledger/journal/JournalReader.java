@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -21,6 +22,9 @@ public final class JournalReader {
           + " AND created_at >= coalesce($2::timestamptz, '-infinity') AND created_at < coalesce($3::timestamptz, 'infinity')"
           + " ORDER BY seq";
 
+  /** How long an export waits for the replica to replay the caller's writes (it takes ms). */
+  public static final Duration CATCH_UP = Duration.ofSeconds(2);
+
   private final ReadRouter reads;
   private final int fetchSize;
 
@@ -32,23 +36,23 @@ public final class JournalReader {
   /**
    * The entries of {@code owner}'s {@code account} created in [{@code from}, {@code to}) (null: no
    * bound), oldest first; fails with not-found before anything is read when the account is not the
-   * owner's. Read from the replica when it has the token's writes (else the primary), on one
-   * connection inside one transaction: a cursor lives only as long as its transaction.
+   * owner's. Read on one connection inside one transaction (a cursor lives only as long as its
+   * transaction), always from the replica, once it has the token's writes: an export holds its
+   * connection for as long as its client takes to read, and never on the primary, where it would
+   * hold the connections that writes, the expiry sweeper and the webhook dispatcher need. A replica
+   * that cannot serve it (down, lagging, still behind the token after {@link #CATCH_UP}, or its
+   * holding pool busy past the connect timeout) fails the export, never moves it.
    */
   public Future<JournalStream> open(
       UUID owner, UUID account, OffsetDateTime from, OffsetDateTime to, ConsistencyToken token) {
     return reads
-        .pool(token)
-        .compose(pool -> connect(pool).recover(e -> connect(reads.primary())))
+        .replicaOnly(token, CATCH_UP)
+        .compose(Pool::getConnection)
         .compose(
             conn ->
                 conn.begin()
                     .compose(tx -> stream(conn, tx, owner, account, from, to))
                     .onFailure(e -> conn.close()));
-  }
-
-  private static Future<SqlConnection> connect(Pool pool) {
-    return pool.getConnection();
   }
 
   private Future<JournalStream> stream(

@@ -48,32 +48,63 @@ public final class WebhookStore {
   private static final String EVENTS =
       "SELECT id, type, created_at, data FROM events WHERE owner_id = $1 AND id < $2"
           + " ORDER BY id DESC LIMIT $3";
-  // Due rows, oldest first, that no other instance holds; each attempt's lease pushes its row's
-  // next_attempt_at past the attempt's time limit, so a claim whose instance died is retried.
+  // The oldest due row of each endpoint that no attempt holds and whose circuit is closed, oldest
+  // first: one attempt per endpoint at a time over every instance (the endpoint's row is locked
+  // SKIP LOCKED, and busy_until re-checked once locked), so a slow receiver holds only its own
+  // deliveries. Each attempt's lease pushes its row's next_attempt_at, and its endpoint's
+  // busy_until, past the attempt's time limit, so a claim whose instance died is retried.
   private static final String CLAIM =
-      "WITH due AS (SELECT event_id, endpoint_id FROM webhook_deliveries"
-          + " WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
-          + " ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+      "WITH due AS (SELECT DISTINCT ON (d.endpoint_id) d.event_id, d.endpoint_id,"
+          + " d.next_attempt_at FROM webhook_deliveries d"
+          + " JOIN webhook_endpoints w ON w.id = d.endpoint_id"
+          + " WHERE d.status = 'pending' AND d.next_attempt_at <= clock_timestamp()"
+          + " AND (w.busy_until IS NULL OR w.busy_until <= clock_timestamp())"
+          + " ORDER BY d.endpoint_id, d.next_attempt_at),"
+          + " chosen AS (SELECT due.event_id, due.endpoint_id FROM due"
+          + " JOIN webhook_endpoints w ON w.id = due.endpoint_id"
+          + " WHERE w.busy_until IS NULL OR w.busy_until <= clock_timestamp()"
+          + " ORDER BY due.next_attempt_at LIMIT $1 FOR UPDATE OF w SKIP LOCKED),"
+          + " held AS (UPDATE webhook_endpoints w"
+          + " SET busy_until = clock_timestamp() + make_interval(secs => $2)"
+          + " FROM chosen WHERE w.id = chosen.endpoint_id)"
           + " UPDATE webhook_deliveries d SET attempts = d.attempts + 1,"
           + " next_attempt_at = clock_timestamp() + make_interval(secs => $2)"
-          + " FROM due, events e, webhook_endpoints w"
-          + " WHERE d.event_id = due.event_id AND d.endpoint_id = due.endpoint_id"
-          + " AND e.id = d.event_id AND w.id = d.endpoint_id"
+          + " FROM chosen, events e, webhook_endpoints w"
+          + " WHERE d.event_id = chosen.event_id AND d.endpoint_id = chosen.endpoint_id"
+          + " AND d.status = 'pending' AND e.id = d.event_id AND w.id = d.endpoint_id"
           + " RETURNING d.event_id, d.endpoint_id, d.attempts, e.type, e.created_at, e.data,"
           + " w.url, w.secret";
   // Only the attempt that holds the claim records its outcome: a late answer to an attempt whose
-  // lease ran out (and was claimed again) changes nothing.
+  // lease ran out (and was claimed again) changes nothing, neither the delivery nor its endpoint.
+  // A delivered attempt frees the endpoint and closes its circuit.
   private static final String DELIVERED =
-      "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = clock_timestamp(),"
-          + " last_error = NULL WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $3"
-          + " AND status = 'pending'";
-  private static final String RETRY =
-      "UPDATE webhook_deliveries SET next_attempt_at = clock_timestamp() + make_interval(secs"
-          + " => $4), last_error = $5 WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $3"
-          + " AND status = 'pending'";
-  private static final String GIVE_UP =
-      "UPDATE webhook_deliveries SET status = 'failed', last_error = $4"
-          + " WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $3 AND status = 'pending'";
+      "WITH d AS (UPDATE webhook_deliveries SET status = 'delivered',"
+          + " delivered_at = clock_timestamp(), last_error = NULL"
+          + " WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $3 AND status = 'pending'"
+          + " RETURNING endpoint_id)"
+          + " UPDATE webhook_endpoints w SET busy_until = NULL, consecutive_failures = 0"
+          + " FROM d WHERE w.id = d.endpoint_id";
+  // A failed attempt: the delivery is retried after its backoff ($4 s) or given up ($6); the
+  // endpoint counts one more failure in a row, and at $7 of them its circuit opens for $8 s:
+  // nothing is sent to it until then, and its pending deliveries wait at least as long (so that
+  // they do not stand at the head of the due rows meanwhile; the failed row itself already has its
+  // backoff, and a statement may not update one row twice). When it closes, one attempt probes
+  // it: a success closes the circuit, a failure opens it again.
+  private static final String FAILED =
+      "WITH d AS (UPDATE webhook_deliveries SET last_error = $5,"
+          + " status = CASE WHEN $6 THEN 'failed' ELSE status END,"
+          + " next_attempt_at = CASE WHEN $6 THEN next_attempt_at"
+          + " ELSE clock_timestamp() + make_interval(secs => $4) END"
+          + " WHERE event_id = $1 AND endpoint_id = $2 AND attempts = $3 AND status = 'pending'"
+          + " RETURNING endpoint_id),"
+          + " w AS (UPDATE webhook_endpoints w"
+          + " SET consecutive_failures = w.consecutive_failures + 1,"
+          + " busy_until = CASE WHEN w.consecutive_failures + 1 >= $7"
+          + " THEN clock_timestamp() + make_interval(secs => $8) END"
+          + " FROM d WHERE w.id = d.endpoint_id RETURNING w.id, w.busy_until)"
+          + " UPDATE webhook_deliveries p SET next_attempt_at = w.busy_until FROM w"
+          + " WHERE w.busy_until IS NOT NULL AND p.endpoint_id = w.id AND p.status = 'pending'"
+          + " AND p.next_attempt_at < w.busy_until AND p.event_id <> $1";
   private static final String PURGE =
       "DELETE FROM events WHERE created_at < now() - make_interval(secs => $1)";
 
@@ -145,7 +176,10 @@ public final class WebhookStore {
                     }));
   }
 
-  /** Claims up to {@code limit} due deliveries for {@code lease}. */
+  /**
+   * Claims up to {@code limit} due deliveries for {@code lease}, at most one per endpoint, none of
+   * an endpoint that an attempt holds or whose circuit is open.
+   */
   public Future<List<Delivery>> claim(int limit, Duration lease) {
     Pool primary = writes.primary();
     return primary
@@ -168,7 +202,7 @@ public final class WebhookStore {
             });
   }
 
-  /** Records that attempt {@code d} was answered 2xx. */
+  /** Records that attempt {@code d} was answered 2xx; frees its endpoint, closes its circuit. */
   public Future<Void> delivered(Delivery d) {
     return writes
         .primary()
@@ -177,22 +211,35 @@ public final class WebhookStore {
         .mapEmpty();
   }
 
-  /** Records that attempt {@code d} failed; the next is due after {@code delay}. */
-  public Future<Void> retry(Delivery d, Duration delay, String error) {
-    return writes
-        .primary()
-        .preparedQuery(RETRY)
-        .execute(
-            Tuple.of(d.eventId(), d.endpointId(), d.attempt(), delay.toMillis() / 1000.0, error))
-        .mapEmpty();
+  /**
+   * When an endpoint's circuit opens: after {@code failures} failed attempts in a row, for {@code
+   * open}.
+   */
+  public record Circuit(int failures, Duration open) {}
+
+  /**
+   * Records that attempt {@code d} failed; the next is due after {@code delay}. The endpoint counts
+   * the failure towards {@code circuit}.
+   */
+  public Future<Void> retry(Delivery d, Duration delay, String error, Circuit circuit) {
+    return failed(d, delay, false, error, circuit);
   }
 
   /** Records that attempt {@code d} failed and no other will be made. */
-  public Future<Void> giveUp(Delivery d, String error) {
+  public Future<Void> giveUp(Delivery d, String error, Circuit circuit) {
+    return failed(d, Duration.ZERO, true, error, circuit);
+  }
+
+  private Future<Void> failed(
+      Delivery d, Duration delay, boolean giveUp, String error, Circuit circuit) {
     return writes
         .primary()
-        .preparedQuery(GIVE_UP)
-        .execute(Tuple.of(d.eventId(), d.endpointId(), d.attempt(), error))
+        .preparedQuery(FAILED)
+        .execute(
+            Tuple.of(d.eventId(), d.endpointId(), d.attempt(), delay.toMillis() / 1000.0, error)
+                .addBoolean(giveUp)
+                .addInteger(circuit.failures())
+                .addDouble(circuit.open().toMillis() / 1000.0))
         .mapEmpty();
   }
 
