@@ -362,6 +362,11 @@ final class StreamConnection {
     if (closed) {
       return false;
     }
+    // The client may have gone (its close frame or reset) before this connection's close handler
+    // ran: an answer to a query that was in flight then has no one to go to.
+    if (socket.isClosed()) {
+      return false;
+    }
     if (socket.writeQueueFull()) {
       feeds.metrics().slowConsumerCloses.increment();
       closed = true;

@@ -13,6 +13,9 @@ import dev.coffer.ledger.LedgerFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +70,9 @@ class NoisyNeighbourTest {
                 // 127.0.0.1.)
                 "COFFER_RATE_LIMIT_MONEY", "600/60",
                 "COFFER_RATE_LIMIT_READS", "1200/60",
+                // Failed log-ins per (e-mail, address) and per e-mail, as in production.
+                "COFFER_RATE_LIMIT_LOGIN_EMAIL", "10/600",
+                "COFFER_RATE_LIMIT_LOGIN_EMAIL_ALL", "100/3600",
                 // The test instances' quick webhook settings put back to production's.
                 "COFFER_WEBHOOK_POLL_MS", "1000",
                 "COFFER_WEBHOOK_TIMEOUT_MS", "10000",
@@ -180,6 +187,74 @@ class NoisyNeighbourTest {
           return page.status();
         },
         () -> {});
+  }
+
+  /**
+   * Finding 2: stream sockets opened as fast as the limits allow, each flooding subscribe messages
+   * that name the most accounts a message may (none of them the attacker's).
+   */
+  @Test
+  void aStreamSubscribeFlood() throws Exception {
+    Caller attacker = api.newCaller();
+    JsonArray accounts = new JsonArray();
+    for (int i = 0; i < 100; i++) {
+      accounts.add(new JsonObject().put("id", UUID.randomUUID().toString()));
+    }
+    String frame = new JsonObject().put("op", "subscribe").put("accounts", accounts).encode();
+    Vertx sockets = Vertx.vertx();
+    WebSocketClient client = sockets.createWebSocketClient();
+    try {
+      // One attacking thread: it shares the test machine's cores with the server, and a second
+      // one measures the client's own CPU more than the server's isolation.
+      underAttack(
+          "a stream subscribe flood",
+          1,
+          () -> {
+            WebSocket socket;
+            try {
+              socket =
+                  client
+                      .connect(
+                          new WebSocketConnectOptions()
+                              .setHost("127.0.0.1")
+                              .setPort(instance.port())
+                              .setURI("/v1/stream")
+                              .addSubProtocol("bearer." + attacker.token()))
+                      .await(10, TimeUnit.SECONDS);
+            } catch (Exception refused) {
+              return refused.getMessage() != null && refused.getMessage().contains("429")
+                  ? 429
+                  : 500;
+            }
+            for (int i = 0; i < 200; i++) {
+              socket.writeTextMessage(frame);
+            }
+            socket.close().await(10, TimeUnit.SECONDS);
+            return 200;
+          },
+          () -> {});
+    } finally {
+      sockets.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Finding 4: wrong passwords for the victim's e-mail from another address, as fast as that
+   * address may send them; the victim, on its own address, logs in all along.
+   */
+  @Test
+  void aLogInLockoutAttempt() {
+    try (ApiClient stranger = ApiClient.from("127.0.0.9", instance.port())) {
+      JsonObject wrong =
+          new JsonObject().put("email", victim.email()).put("password", "not the password");
+      underAttack(
+          "a log-in lockout attempt",
+          1,
+          () -> stranger.post("/v1/sessions", null, wrong).status(),
+          () -> {});
+      // The owner still logs in with the right password, from the address it always used.
+      assertThat(api.logIn(victim.email(), victim.password())).isNotBlank();
+    }
   }
 
   /**
