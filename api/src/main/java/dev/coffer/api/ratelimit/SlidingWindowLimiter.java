@@ -26,11 +26,13 @@ public final class SlidingWindowLimiter {
   /**
    * The decision as a Lua function, {@code decide(key, limit, windowMs, nowMs)} returning {@code
    * {allowed, remaining, resetMs, waitMs}}, for this limiter's script and for scripts that decide
-   * along with other work in the same slot (the session check).
+   * along with other work in the same slot (the session check); with its parts, {@code
+   * window_state} and {@code wait_ms}, for scripts that look at a window without counting (the
+   * log-in throttle), and {@code now_ms} (Redis's clock).
    */
   public static final String LUA_DECIDE =
       """
-      local function decide(key, limit, window, now)
+      local function window_state(key, window, now)
         local current = math.floor(now / window)
         local elapsed = now - current * window
         local stored = redis.call('HMGET', key, 'w', 'c', 'p')
@@ -42,6 +44,20 @@ public final class SlidingWindowLimiter {
         elseif w == current - 1 then
           prev = tonumber(stored[2] or 0)
         end
+        return current, elapsed, cur, prev
+      end
+      local function wait_ms(limit, window, elapsed, cur, prev)
+        local wait
+        if cur + 1 <= limit then
+          wait = math.ceil(window * (1 - (limit - cur - 1) / prev)) - elapsed
+        else
+          wait = (window - elapsed) + math.ceil(window * (1 - (limit - 1) / cur))
+        end
+        if wait < 1 then wait = 1 end
+        return wait
+      end
+      local function decide(key, limit, window, now)
+        local current, elapsed, cur, prev = window_state(key, window, now)
         local used = prev * (window - elapsed) / window + cur
         local reset = window - elapsed
         if used + 1 <= limit then
@@ -49,14 +65,7 @@ public final class SlidingWindowLimiter {
           redis.call('PEXPIRE', key, window * 2)
           return {1, math.floor(limit - used - 1), reset, 0}
         end
-        local wait
-        if cur + 1 <= limit then
-          wait = math.ceil(window * (1 - (limit - cur - 1) / prev)) - elapsed
-        else
-          wait = reset + math.ceil(window * (1 - (limit - 1) / cur))
-        end
-        if wait < 1 then wait = 1 end
-        return {0, 0, reset, wait}
+        return {0, 0, reset, wait_ms(limit, window, elapsed, cur, prev)}
       end
       local function now_ms()
         local t = redis.call('TIME')

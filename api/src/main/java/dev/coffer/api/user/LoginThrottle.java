@@ -3,6 +3,7 @@ package dev.coffer.api.user;
 import dev.coffer.api.digest.Digests;
 import dev.coffer.api.ratelimit.RateLimitPolicy;
 import dev.coffer.api.ratelimit.RateLimitSettings;
+import dev.coffer.api.ratelimit.SlidingWindowLimiter;
 import dev.coffer.api.redis.GuardedRedis;
 import dev.coffer.api.redis.RedisScript;
 import dev.coffer.ledger.user.EmailKey;
@@ -34,41 +35,20 @@ public final class LoginThrottle {
   // peek(): what the sliding-window limiter would decide, without counting; hit(): count one.
   private static final RedisScript SCRIPT =
       new RedisScript(
-          """
-          local function window_state(key, window, now)
-            local current = math.floor(now / window)
-            local elapsed = now - current * window
-            local stored = redis.call('HMGET', key, 'w', 'c', 'p')
-            local w = tonumber(stored[1] or -1)
-            local cur, prev = 0, 0
-            if w == current then
-              cur = tonumber(stored[2] or 0)
-              prev = tonumber(stored[3] or 0)
-            elseif w == current - 1 then
-              prev = tonumber(stored[2] or 0)
-            end
-            return current, elapsed, cur, prev
-          end
+          SlidingWindowLimiter.LUA_DECIDE
+              + """
           local function peek(key, limit, window, now)
             local current, elapsed, cur, prev = window_state(key, window, now)
             local used = prev * (window - elapsed) / window + cur
             if used + 1 <= limit then return 0 end
-            local wait
-            if cur + 1 <= limit then
-              wait = math.ceil(window * (1 - (limit - cur - 1) / prev)) - elapsed
-            else
-              wait = (window - elapsed) + math.ceil(window * (1 - (limit - 1) / cur))
-            end
-            if wait < 1 then wait = 1 end
-            return wait
+            return wait_ms(limit, window, elapsed, cur, prev)
           end
           local function hit(key, window, now)
             local current, elapsed, cur, prev = window_state(key, window, now)
             redis.call('HSET', key, 'w', string.format('%d', current), 'c', cur + 1, 'p', prev)
             redis.call('PEXPIRE', key, window * 2)
           end
-          local t = redis.call('TIME')
-          local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+          local now = now_ms()
           local pairLimit, pairWindow = tonumber(ARGV[2]), tonumber(ARGV[3])
           local allLimit, allWindow = tonumber(ARGV[4]), tonumber(ARGV[5])
           if ARGV[1] == 'check' then
