@@ -48,19 +48,7 @@ public final class LedgerMigrations {
     PgConnectOptions target = servers.first();
     try (Connection connection =
         DriverManager.getConnection(servers.jdbcUrl(), target.getUser(), target.getPassword())) {
-      Database database =
-          DatabaseFactory.getInstance()
-              .findCorrectDatabaseImplementation(new JdbcConnection(connection));
-      // Route Liquibase's console output to the log, so stdout stays one JSON object per line.
-      Scope.child(
-          Map.of(Scope.Attr.ui.name(), new LoggerUIService()),
-          () ->
-              new CommandScope(UpdateCommandStep.COMMAND_NAME)
-                  .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                  .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
-                  .addArgumentValue(
-                      ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
-                  .execute());
+      apply(connection, CHANGELOG);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot connect to the primary database to migrate", e);
     } catch (Exception e) {
@@ -69,5 +57,22 @@ public final class LedgerMigrations {
     LOG.info(
         () ->
             "database migrations applied in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+  }
+
+  /** Applies {@code changelog} (a classpath resource) through {@code connection}. */
+  static void apply(Connection connection, String changelog) throws Exception {
+    Database database =
+        DatabaseFactory.getInstance()
+            .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+    // Route Liquibase's console output to the log, so stdout stays one JSON object per line.
+    Scope.child(
+        Map.of(Scope.Attr.ui.name(), new LoggerUIService()),
+        () ->
+            new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog)
+                .addArgumentValue(
+                    ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
+                .execute());
   }
 }

@@ -1,0 +1,60 @@
+--liquibase formatted sql
+
+--changeset coffer:function-coffer_transfer_events runOnChange:true splitStatements:false
+-- transfer.created on every new transfer, with transfer.posted when it posts at once and
+-- transfer.reversed when it reverses another (a reversal_of column, once there is one: read
+-- through to_jsonb so that this works before and after it exists); transfer.posted, .voided or
+-- .expired when a pending one settles. Each event goes to every user owning one of the two
+-- accounts (the settlement account has none, and its id is shown as null, as the API does),
+-- and to each of their endpoints subscribed to its type.
+CREATE OR REPLACE FUNCTION coffer_transfer_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  types text[];
+  row_json jsonb := to_jsonb(NEW);
+  v_owner uuid;
+  v_type text;
+  v_event uuid;
+  data jsonb;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    types := ARRAY['transfer.created'];
+    IF NEW.status = 'posted' THEN
+      types := array_append(types, 'transfer.posted');
+    END IF;
+    IF row_json->>'reversal_of' IS NOT NULL THEN
+      types := array_append(types, 'transfer.reversed');
+    END IF;
+  ELSIF NEW.status IS DISTINCT FROM OLD.status THEN
+    types := ARRAY['transfer.' || NEW.status];
+  ELSE
+    RETURN NULL;
+  END IF;
+  data := jsonb_build_object(
+    'id', NEW.id,
+    'kind', NEW.kind,
+    'fromAccountId', CASE WHEN NEW.kind = 'deposit' THEN NULL ELSE NEW.from_account_id END,
+    'toAccountId', CASE WHEN NEW.kind = 'withdrawal' THEN NULL ELSE NEW.to_account_id END,
+    'amount', NEW.amount,
+    'currency', NEW.currency,
+    'status', NEW.status,
+    'description', NEW.description,
+    'createdAt', coffer_json_time(NEW.created_at),
+    'postedAt', coffer_json_time(NEW.posted_at),
+    'expiresAt', coffer_json_time(NEW.expires_at));
+  IF row_json->>'reversal_of' IS NOT NULL THEN
+    data := data || jsonb_build_object('reversalOf', row_json->'reversal_of');
+  END IF;
+  FOR v_owner IN SELECT DISTINCT owner_id FROM accounts
+                WHERE id IN (NEW.from_account_id, NEW.to_account_id) AND owner_id IS NOT NULL LOOP
+    FOREACH v_type IN ARRAY types LOOP
+      v_event := coffer_uuid_v7();
+      INSERT INTO events (id, owner_id, type, transfer_id, data)
+      VALUES (v_event, v_owner, v_type, NEW.id, data);
+      INSERT INTO webhook_deliveries (event_id, endpoint_id)
+      SELECT v_event, w.id FROM webhook_endpoints w
+       WHERE w.owner_id = v_owner AND v_type = ANY (w.event_types);
+    END LOOP;
+  END LOOP;
+  RETURN NULL;
+END $$;
