@@ -6,6 +6,6 @@
 CREATE OR REPLACE FUNCTION coffer_due_credits(p_account uuid, p_at timestamptz)
 RETURNS bigint LANGUAGE plpgsql STABLE AS $$
 BEGIN
-  RETURN (SELECT coalesce(sum(amount), 0)::bigint FROM transfers
+  RETURN (SELECT coalesce(sum(amount - coalesce(captured_amount, 0)), 0)::bigint FROM transfers
            WHERE to_account_id = p_account AND status = 'pending' AND expires_at <= p_at);
 END $$;

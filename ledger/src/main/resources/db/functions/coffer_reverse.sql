@@ -1,12 +1,12 @@
 --liquibase formatted sql
 
 --changeset coffer:function-coffer_reverse runOnChange:true splitStatements:false
--- Reverses (refunds) p_amount of a posted transfer (NULL: all that is left of it), as a new
+-- Reverses (refunds) p_amount of what a transfer moved (NULL: all that is left of it), as a new
 -- posted transfer p_id from its credited account back to its debited one. Only the credited
 -- account's owner may: the payee refunds, the payer cannot claw back. Refusals:
 -- not-found (a stranger, or no such transfer); transfer-not-reversible with its reason:
 -- not-destination-owner (the payer), not-reversible-kind (a deposit, a withdrawal, or itself a
--- reversal), not-posted (pending, voided or expired); reversal-exceeds-transfer (more than is
+-- reversal), not-posted (nothing of it moved yet); reversal-exceeds-transfer (more than is
 -- left); and insufficient-funds as any transfer.
 -- The original's row lock is taken first, then the accounts by id (as a settle does): two
 -- reversals of one transfer queue on it, so together they never exceed the original.
@@ -38,10 +38,12 @@ BEGIN
     RAISE EXCEPTION 'transfer-not-reversible' USING ERRCODE = 'CF001',
       DETAIL = 'not-reversible-kind';
   END IF;
-  IF t.status <> 'posted' THEN
+  -- What moved can be reversed: a posted transfer's captured amount (its whole amount unless it
+  -- was captured in parts), or the captures of a hold that was then voided or expired.
+  IF t.status <> 'posted' AND coalesce(t.captured_amount, 0) = 0 THEN
     RAISE EXCEPTION 'transfer-not-reversible' USING ERRCODE = 'CF001', DETAIL = 'not-posted';
   END IF;
-  left_to_reverse := t.amount - t.reversed_amount;
+  left_to_reverse := coalesce(t.captured_amount, t.amount) - t.reversed_amount;
   v_amount := coalesce(p_amount, left_to_reverse);
   IF v_amount < 1 OR v_amount > left_to_reverse THEN
     RAISE EXCEPTION 'reversal-exceeds-transfer' USING ERRCODE = 'CF001';

@@ -4,7 +4,8 @@
 -- transfer.created on every new transfer, with transfer.posted when it posts at once and
 -- transfer.reversed when it reverses another (a reversal_of column, once there is one: read
 -- through to_jsonb so that this works before and after it exists); transfer.posted, .voided or
--- .expired when a pending one settles. Each event goes to every user owning one of the two
+-- .expired when a pending one settles, transfer.captured when part of a hold is captured and the
+-- rest stays held. Each event goes to every user owning one of the two
 -- accounts (the settlement account has none, and its id is shown as null, as the API does),
 -- and to each of their endpoints subscribed to its type.
 CREATE OR REPLACE FUNCTION coffer_transfer_events() RETURNS trigger
@@ -27,6 +28,9 @@ BEGIN
     END IF;
   ELSIF NEW.status IS DISTINCT FROM OLD.status THEN
     types := ARRAY['transfer.' || NEW.status];
+  ELSIF NEW.captured_amount IS DISTINCT FROM OLD.captured_amount THEN
+    -- A capture that leaves the rest held (the settle sets status, so this trigger fires).
+    types := ARRAY['transfer.captured'];
   ELSE
     RETURN NULL;
   END IF;
@@ -38,6 +42,8 @@ BEGIN
     'amount', NEW.amount,
     'currency', NEW.currency,
     'status', NEW.status,
+    'capturedAmount', coalesce(NEW.captured_amount,
+                               CASE WHEN NEW.status = 'posted' THEN NEW.amount ELSE 0 END),
     'description', NEW.description,
     'createdAt', coffer_json_time(NEW.created_at),
     'postedAt', coffer_json_time(NEW.posted_at),

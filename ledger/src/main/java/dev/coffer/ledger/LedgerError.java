@@ -19,6 +19,8 @@ public enum LedgerError {
   TRANSFER_NOT_REVERSIBLE,
   /** A reversal for more than is left to reverse of its transfer. */
   REVERSAL_EXCEEDS_TRANSFER,
+  /** A capture for more than is left of its hold. */
+  CAPTURE_EXCEEDS_HOLD,
   IDEMPOTENCY_KEY_REUSED,
   IDEMPOTENCY_REQUEST_IN_PROGRESS;
 

@@ -141,8 +141,15 @@ public final class LedgerFixture implements AutoCloseable {
     check(
         broken,
         "reservations equal pending transfers",
-        "SELECT a.id FROM accounts a WHERE pending_debits <> (SELECT COALESCE(sum(amount), 0) FROM transfers"
+        "SELECT a.id FROM accounts a WHERE pending_debits <> (SELECT"
+            + " COALESCE(sum(amount - COALESCE(captured_amount, 0)), 0) FROM transfers"
             + " WHERE from_account_id = a.id AND status = 'pending')");
+    check(
+        broken,
+        "never more reversed than moved, never more captured than held",
+        "SELECT id FROM transfers WHERE reversed_amount > COALESCE(captured_amount,"
+            + " CASE WHEN status = 'posted' THEN amount ELSE 0 END)"
+            + " OR captured_amount > amount");
     check(
         broken,
         "seqs are 1..n with no gap, matching last_seq",

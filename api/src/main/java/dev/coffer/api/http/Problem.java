@@ -37,6 +37,7 @@ public record Problem(
           kind("transfer-not-pending", 409, "Transfer not pending"),
           kind("transfer-not-reversible", 409, "Transfer not reversible"),
           kind("reversal-exceeds-transfer", 422, "Reversal exceeds transfer"),
+          kind("capture-exceeds-hold", 422, "Capture exceeds hold"),
           kind("idempotency-request-in-progress", 409, "Request in progress"),
           kind("request-timeout", 408, "Request timeout"),
           kind("payload-too-large", 413, "Payload too large"),
@@ -59,8 +60,9 @@ public record Problem(
   private static final Map<String, String> DETAILS =
       Map.of(
           "transfer-not-reversible",
-              "only a posted transfer between users can be reversed, by its payee",
+              "only what moved of a transfer between users can be reversed, by its payee",
           "reversal-exceeds-transfer", "the amount exceeds what is left to reverse of the transfer",
+          "capture-exceeds-hold", "the amount exceeds what is left of the pending transfer's hold",
           "insufficient-funds", "the account's available balance does not cover the amount",
           "currency-mismatch", "both accounts must hold the same currency",
           "same-account", "the source and destination accounts must differ",

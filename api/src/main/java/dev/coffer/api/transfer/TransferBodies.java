@@ -6,7 +6,9 @@ import dev.coffer.api.http.RequestBodies;
 import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.transfer.Metadata;
 import dev.coffer.ledger.transfer.Reversal;
+import dev.coffer.ledger.transfer.Settle;
 import dev.coffer.ledger.transfer.TransferRequest;
+import dev.coffer.ledger.transfer.TransferStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -43,6 +45,19 @@ final class TransferBodies {
     long amount = RequestBodies.integer(body, "amount", ABSENT);
     return new Reversal(
         original, amount == ABSENT ? null : amount, body.getString("description"), metadata(body));
+  }
+
+  // A capture's amount and finality (the schema has checked their types).
+  static Settle settle(UUID transferId, TransferStatus outcome, JsonObject body) {
+    if (outcome == TransferStatus.VOIDED) {
+      return Settle.whole(transferId, outcome); // its operation takes no body
+    }
+    long amount = RequestBodies.integer(body, "amount", ABSENT);
+    return new Settle(
+        transferId,
+        outcome,
+        amount == ABSENT ? null : amount,
+        body.getBoolean("final", Boolean.TRUE));
   }
 
   // The schema has checked the shape (string values, at most 16 keys); bytes are checked here.

@@ -26,6 +26,7 @@ public final class TransferJson {
         .put("expiresAt", ApiJson.time(t.expiresAt()))
         .put("reversalOf", ApiJson.id(t.reversalOf()))
         .put("reversedAmount", t.reversedAmount())
+        .put("capturedAmount", t.capturedAmount())
         .put("metadata", metadata(t.metadata()));
   }
 

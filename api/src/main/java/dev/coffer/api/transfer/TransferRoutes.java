@@ -20,6 +20,7 @@ import dev.coffer.ledger.idempotency.Outcome;
 import dev.coffer.ledger.idempotency.StoredResponse;
 import dev.coffer.ledger.transfer.BatchItemException;
 import dev.coffer.ledger.transfer.Reversal;
+import dev.coffer.ledger.transfer.Settle;
 import dev.coffer.ledger.transfer.Transfer;
 import dev.coffer.ledger.transfer.TransferFilter;
 import dev.coffer.ledger.transfer.TransferKind;
@@ -116,12 +117,17 @@ public final class TransferRoutes implements MeterBinder {
   private Future<?> settle(RoutingContext ctx, TransferStatus outcome) {
     Session session = SessionAuthentication.of(ctx);
     UUID id = RequestBodies.pathId(ctx, "id");
-    IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), null);
+    JsonObject body = RequestBodies.json(ctx); // an absent body reads as {}
+    Settle settle = TransferBodies.settle(id, outcome, body);
+    // A settle without a body is fingerprinted as before partial capture (no body), so a retry
+    // that straddles an upgrade still replays.
+    IdempotencyKey key =
+        IdempotentRequests.key(ctx, session.userId(), body.isEmpty() ? null : body);
     return reached(ctx, id)
         .compose(
             v ->
                 transfers.settle(
-                    session.userId(), id, outcome, key, t -> stored(200, TransferJson.transfer(t))))
+                    session.userId(), settle, key, t -> stored(200, TransferJson.transfer(t))))
         .compose(
             committed -> {
               Transfer settled = committed.value().value(); // null on a replay: nothing moved

@@ -65,6 +65,7 @@ class MoneyApiTest {
             "expiresAt",
             "reversalOf",
             "reversedAmount",
+            "capturedAmount",
             "metadata");
     assertThat(transfer.getString("kind")).isEqualTo("deposit");
     assertThat(transfer.getString("status")).isEqualTo("posted");
@@ -172,6 +173,50 @@ class MoneyApiTest {
     Reply seenByBob = api.get("/v1/transfers/" + paid.json().getString("id"), bob.token());
     assertThat(seenByBob.status()).isEqualTo(200);
     assertThat(seenByBob.json()).isEqualTo(paid.json());
+  }
+
+  @Test
+  void aHoldIsCapturedInPartsAndARetryCapturesOnce() {
+    Caller alice = api.newCaller();
+    Caller bob = api.newCaller();
+    String from = api.openAccount(alice, "EUR");
+    String to = api.openAccount(bob, "EUR");
+    api.deposit(alice, from, 1_000);
+    String hold = api.pending(alice, from, to, 500);
+    String capture = "/v1/transfers/" + hold + "/post";
+
+    String key = UUID.randomUUID().toString();
+    JsonObject part = new JsonObject().put("amount", 200).put("final", false);
+    Reply first = api.post(capture, alice.token(), key, part);
+    assertThat(first.status()).as(first.toString()).isEqualTo(200);
+    assertThat(first.json().getString("status")).isEqualTo("pending");
+    assertThat(first.json().getLong("capturedAmount")).isEqualTo(200);
+    // The same key again: the first answer, byte for byte, and nothing moves twice.
+    Reply again = api.post(capture, alice.token(), key, part);
+    assertThat(again.text()).isEqualTo(first.text());
+    assertThat(api.account(bob, to).getLong("balance")).isEqualTo(200);
+    assertThat(api.account(alice, from).getLong("pendingDebits")).isEqualTo(300);
+
+    assertProblem(
+        api.move(capture, alice.token(), new JsonObject().put("amount", 301)),
+        422,
+        "capture-exceeds-hold");
+    assertProblem(
+        api.move(capture, alice.token(), new JsonObject().put("amount", 0)), 422, "validation");
+
+    Reply last = api.move(capture, alice.token(), new JsonObject().put("amount", 100));
+    assertThat(last.status()).as(last.toString()).isEqualTo(200);
+    assertThat(last.json().getString("status")).isEqualTo("posted");
+    assertThat(last.json().getLong("capturedAmount")).isEqualTo(300);
+    assertThat(api.account(alice, from).getLong("balance")).isEqualTo(700);
+    assertThat(api.account(alice, from).getLong("pendingDebits")).isZero();
+    assertThat(api.account(bob, to).getLong("balance")).isEqualTo(300);
+    // Refunds reach what moved, not the hold.
+    assertProblem(
+        api.move(
+            "/v1/transfers/" + hold + "/reverse", bob.token(), new JsonObject().put("amount", 301)),
+        422,
+        "reversal-exceeds-transfer");
   }
 
   @Test

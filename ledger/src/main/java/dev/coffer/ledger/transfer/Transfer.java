@@ -8,7 +8,8 @@ import java.util.UUID;
 /**
  * A movement of money between two accounts: posted at once, or pending until settled. A reversal
  * names the transfer it reverses ({@code reversalOf}); a transfer counts what has been reversed of
- * it ({@code reversedAmount}).
+ * it ({@code reversedAmount}). A pending transfer (a hold) may be captured in parts: {@code
+ * capturedAmount} is what has moved of it so far (the whole amount once posted at once or whole).
  */
 public record Transfer(
     UUID id,
@@ -24,6 +25,7 @@ public record Transfer(
     OffsetDateTime expiresAt,
     UUID reversalOf,
     long reversedAmount,
+    long capturedAmount,
     Map<String, String> metadata) {
 
   static Transfer from(Row row) {
@@ -41,6 +43,16 @@ public record Transfer(
         row.getOffsetDateTime("expires_at"),
         row.getUUID("reversal_of"),
         row.getLong("reversed_amount"),
+        capturedAmount(row),
         Metadata.of(row.getJsonObject("metadata")));
+  }
+
+  // NULL: no capture was partial, so a posted transfer moved its amount and any other nothing.
+  private static long capturedAmount(Row row) {
+    Long captured = row.getLong("captured_amount");
+    if (captured != null) {
+      return captured;
+    }
+    return "posted".equals(row.getString("status")) ? row.getLong("amount") : 0;
   }
 }

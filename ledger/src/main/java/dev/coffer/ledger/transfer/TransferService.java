@@ -61,22 +61,26 @@ public final class TransferService {
             IdempotencyRecords.once(conn, key, c -> TransferSql.move(c, owner, request), render));
   }
 
-  /** Posts ({@code POSTED}) or voids ({@code VOIDED}) a pending transfer of {@code owner}'s. */
+  /**
+   * Posts ({@code POSTED}) or voids ({@code VOIDED}) all of a pending transfer of {@code owner}'s.
+   */
   public Future<Committed<Transfer>> settle(UUID owner, UUID transferId, TransferStatus outcome) {
-    return writes.run(conn -> TransferSql.settle(conn, owner, transferId, outcome));
+    return settle(owner, Settle.whole(transferId, outcome));
   }
 
-  /** The idempotent form of {@link #settle}. */
+  /**
+   * Settles a pending transfer of {@code owner}'s as {@code settle} says (a capture in part, say).
+   */
+  public Future<Committed<Transfer>> settle(UUID owner, Settle settle) {
+    return writes.run(conn -> TransferSql.settle(conn, owner, settle));
+  }
+
+  /** The idempotent form of {@link #settle(UUID, Settle)}. */
   public Future<Committed<Outcome<Transfer>>> settle(
-      UUID owner,
-      UUID transferId,
-      TransferStatus outcome,
-      IdempotencyKey key,
-      Function<Transfer, StoredResponse> render) {
+      UUID owner, Settle settle, IdempotencyKey key, Function<Transfer, StoredResponse> render) {
     return writes.run(
         conn ->
-            IdempotencyRecords.once(
-                conn, key, c -> TransferSql.settle(c, owner, transferId, outcome), render));
+            IdempotencyRecords.once(conn, key, c -> TransferSql.settle(c, owner, settle), render));
   }
 
   /** Reverses (refunds) a posted transfer that {@code owner} was paid, once per key. */

@@ -25,7 +25,7 @@ final class TransferSql {
   // back by id in the same transaction.
   private static final String BOOKED = "SELECT * FROM transfers WHERE id = ANY($1)";
   private static final String REVERSE = "SELECT * FROM coffer_reverse($1, $2, $3, $4, $5, $6)";
-  private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3)";
+  private static final String SETTLE = "SELECT * FROM coffer_settle($1, $2, $3, $4, $5)";
   private static final String LOCK_FOR_MOVES = "SELECT coffer_lock_group($1, $2, $3)";
   // A pending transfer past its expiry reads as expired, whether or not the sweeper has come by.
   private static final String FIND =
@@ -33,7 +33,7 @@ final class TransferSql {
           + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
           + " ELSE t.status END AS status,"
           + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
-          + " t.reversed_amount, t.metadata"
+          + " t.reversed_amount, t.captured_amount, t.metadata"
           + " FROM transfers t WHERE t.id = $1 AND EXISTS (SELECT 1 FROM accounts a"
           + " WHERE a.id IN (t.from_account_id, t.to_account_id) AND a.owner_id = $2)";
   // The caller's transfers, newest first, after the keyset $3. Gathered per owned account (one
@@ -53,7 +53,7 @@ final class TransferSql {
           + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
           + " ELSE t.status END AS status,"
           + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
-          + " t.reversed_amount, t.metadata"
+          + " t.reversed_amount, t.captured_amount, t.metadata"
           + " FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM transfers WHERE id IN ("
           + "SELECT x.id FROM accounts a CROSS JOIN LATERAL ("
           + "(SELECT id FROM transfers WHERE from_account_id = a.id"
@@ -76,7 +76,7 @@ final class TransferSql {
           + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
           + " ELSE t.status END AS status,"
           + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
-          + " t.reversed_amount, t.metadata"
+          + " t.reversed_amount, t.captured_amount, t.metadata"
           + " FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM transfers WHERE id IN ("
           + "SELECT x.id FROM accounts a CROSS JOIN LATERAL ("
           + "(SELECT id FROM transfers WHERE from_account_id = a.id AND status = $10"
@@ -185,9 +185,15 @@ final class TransferSql {
         : new IllegalStateException("booking failed: " + state + " " + message);
   }
 
-  static Future<Transfer> settle(SqlConnection conn, UUID owner, UUID id, TransferStatus outcome) {
+  static Future<Transfer> settle(SqlConnection conn, UUID owner, Settle settle) {
     return conn.preparedQuery(SETTLE)
-        .execute(Tuple.of(id, owner, outcome.wire()))
+        .execute(
+            Tuple.of(
+                settle.transferId(),
+                owner,
+                settle.outcome().wire(),
+                settle.amount(),
+                settle.isFinal()))
         .map(TransferSql::single);
   }
 
