@@ -33,7 +33,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * {@code /docs} in a real headless Chromium (Debian's, installed with apt when missing): the
  * contract renders, under the page's own policy, from this origin alone. Screenshot: {@code
- * api/target/api-reference.png}.
+ * api/target/api-reference.png} and {@code api-reference-transfer.png}.
  */
 class ApiReferenceBrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -89,7 +89,11 @@ class ApiReferenceBrowserTest {
     assertThat(browser.findElement(transfer).getText())
         .contains("Moves money from one of the caller's accounts")
         .contains("Idempotency-Key");
-    screenshot();
+    screenshot("api-reference");
+    ((JavascriptExecutor) browser)
+        .executeScript("arguments[0].scrollIntoView()", browser.findElement(transfer));
+    Thread.sleep(300);
+    screenshot("api-reference-transfer");
 
     @SuppressWarnings("unchecked")
     List<String> fetched =
@@ -121,9 +125,9 @@ class ApiReferenceBrowserTest {
     assertThat(script.text()).doesNotContain("fonts.googleapis.com/css");
   }
 
-  private static void screenshot() throws Exception {
+  private static void screenshot(String name) throws Exception {
     File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path target = Path.of("target", "api-reference.png");
+    Path target = Path.of("target", name + ".png");
     Files.createDirectories(target.getParent());
     Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
   }
