@@ -26,7 +26,8 @@ class RefusedRetryTest {
         new RefusingProxy(coffer.port(), 2, 503, "service-unavailable", "2")) {
       CofferClient viaProxy =
           CofferClient.builder(URI.create("http://127.0.0.1:" + proxy.port()))
-              .retryPolicy(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50), Math::random))
+              .retryPolicy(
+                  new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50), Math::random))
               .sleeper(waits::add)
               .build()
               .withToken(me.token());
