@@ -3,24 +3,31 @@ package dev.coffer.sdk;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.coffer.sdk.http.ConsistencyTokens;
 import dev.coffer.sdk.http.RetryPolicy;
 import dev.coffer.sdk.http.Transport;
 import dev.coffer.sdk.model.Account;
 import dev.coffer.sdk.model.AccountBalance;
 import dev.coffer.sdk.model.AccountPage;
+import dev.coffer.sdk.model.CreatedApiKey;
 import dev.coffer.sdk.model.Credentials;
 import dev.coffer.sdk.model.EntryPage;
+import dev.coffer.sdk.model.EventPage;
 import dev.coffer.sdk.model.NewAccount;
+import dev.coffer.sdk.model.NewApiKey;
 import dev.coffer.sdk.model.NewDeposit;
 import dev.coffer.sdk.model.NewReversal;
 import dev.coffer.sdk.model.NewTransfer;
 import dev.coffer.sdk.model.NewTransferBatch;
 import dev.coffer.sdk.model.NewUser;
+import dev.coffer.sdk.model.NewWebhook;
 import dev.coffer.sdk.model.Session;
 import dev.coffer.sdk.model.Transfer;
 import dev.coffer.sdk.model.TransferList;
+import dev.coffer.sdk.model.TransferPage;
 import dev.coffer.sdk.model.User;
+import dev.coffer.sdk.model.Webhook;
 import dev.coffer.sdk.stream.CofferStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -177,6 +184,37 @@ public final class CofferClient {
         Transfer.class);
   }
 
+  /** Transfers touching the caller's accounts, newest first; {@code account} may be null. */
+  public TransferPage listTransfers(String account, Integer limit, String cursor) {
+    String query = page(limit, cursor);
+    if (account != null) {
+      query += (query.isEmpty() ? "?" : "&") + "account=" + segment(account);
+    }
+    return get("/v1/transfers" + query, TransferPage.class);
+  }
+
+  /** An API key for a machine client; {@code getKey()} is shown in this answer only. */
+  public CreatedApiKey createApiKey(NewApiKey key) {
+    return post("/v1/api-keys", key, null, CreatedApiKey.class);
+  }
+
+  /** Revokes a key and every key it created, on every instance at once. */
+  public void revokeApiKey(String id) {
+    transport.send(
+        new Transport.Call("DELETE", "/v1/api-keys/" + segment(id), null, token, null, consistency),
+        Void.class);
+  }
+
+  /** An endpoint for events; {@code getSecret()} is shown in this answer only. */
+  public Webhook createWebhook(NewWebhook webhook) {
+    return post("/v1/webhooks", webhook, null, Webhook.class);
+  }
+
+  /** The caller's events, newest first. */
+  public EventPage listEvents(Integer limit, String cursor) {
+    return get("/v1/events" + page(limit, cursor), EventPage.class);
+  }
+
   /** Logs the session out. */
   public void logOut() {
     transport.send(
@@ -282,6 +320,7 @@ public final class CofferClient {
       return new ObjectMapper()
           .findAndRegisterModules()
           .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
           .configure(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL, true);
     }

@@ -4,17 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coffer.sdk.model.Account;
+import dev.coffer.sdk.model.ApiKeyScope;
+import dev.coffer.sdk.model.CreatedApiKey;
 import dev.coffer.sdk.model.EntryPage;
 import dev.coffer.sdk.model.NewAccount;
+import dev.coffer.sdk.model.NewApiKey;
 import dev.coffer.sdk.model.NewDeposit;
 import dev.coffer.sdk.model.NewTransfer;
 import dev.coffer.sdk.model.Transfer;
 import dev.coffer.sdk.problem.CofferProblemException;
 import dev.coffer.sdk.problem.IdempotencyKeyReusedException;
 import dev.coffer.sdk.problem.InsufficientFundsException;
+import dev.coffer.sdk.problem.InsufficientScopeException;
 import dev.coffer.sdk.problem.NotFoundException;
 import dev.coffer.sdk.problem.UnauthenticatedException;
 import dev.coffer.sdk.problem.ValidationException;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,5 +108,31 @@ class CofferClientTest {
             () -> me.deposit(new NewDeposit().accountId(account.getId()).amount(800L), key))
         .isInstanceOf(IdempotencyKeyReusedException.class)
         .isInstanceOf(CofferProblemException.class);
+  }
+
+  @Test
+  void anApiKeyMadeWithTheSdkPaysFromItsAccountAndIsRefusedWhatItsScopesDoNotAllow() {
+    CofferClient me = coffer.newUser(anonymous);
+    Account account = me.createAccount(new NewAccount().currency("EUR"));
+    me.deposit(new NewDeposit().accountId(account.getId()).amount(1_000L));
+    CreatedApiKey key =
+        me.createApiKey(
+            new NewApiKey()
+                .name("payouts")
+                .scopes(List.of(ApiKeyScope.TRANSFERS_WRITE, ApiKeyScope.TRANSFERS_READ))
+                .accounts(List.of(account.getId()))
+                .expiresAt(OffsetDateTime.now().plusDays(1)));
+    CofferClient machine = anonymous.withToken(key.getKey());
+
+    machine.withdraw(new NewDeposit().accountId(account.getId()).amount(100L));
+    assertThat(machine.listTransfers(account.getId(), 10, null).getData()).hasSize(2);
+    assertThatThrownBy(() -> machine.createAccount(new NewAccount().currency("EUR")))
+        .isInstanceOfSatisfying(
+            InsufficientScopeException.class,
+            e -> assertThat(e.problem().getRequiredScope()).isEqualTo("accounts:write"));
+
+    me.revokeApiKey(key.getId());
+    assertThatThrownBy(() -> machine.listTransfers(null, 10, null))
+        .isInstanceOf(UnauthenticatedException.class);
   }
 }
