@@ -93,6 +93,15 @@ public final class CofferClient {
     return new CofferClient(this, token);
   }
 
+  /**
+   * Makes this client's reads at least as fresh as {@code consistencyToken}: a write's token from
+   * another client (another session, an API key, a webhook's sender), so that reads here see it.
+   */
+  public CofferClient seeing(String consistencyToken) {
+    consistency.observe(consistencyToken);
+    return this;
+  }
+
   /** Registers a user ({@code POST /v1/users}). */
   public User signUp(String email, String password) {
     return post("/v1/users", new NewUser().email(email).password(password), null, User.class);

@@ -122,7 +122,11 @@ class CofferClientTest {
                 .scopes(List.of(ApiKeyScope.TRANSFERS_WRITE, ApiKeyScope.TRANSFERS_READ))
                 .accounts(List.of(account.getId()))
                 .expiresAt(OffsetDateTime.now().plusDays(1)));
-    CofferClient machine = anonymous.withToken(key.getKey());
+    // The key is another credential: the session's write reaches its reads by the token.
+    CofferClient machine = anonymous.withToken(key.getKey()).seeing(me.consistencyToken());
+    assertThat(machine.consistencyToken()).isEqualTo(me.consistencyToken());
+    assertThat(machine.getTransfer(me.listTransfers(null, 1, null).getData().get(0).getId()))
+        .isNotNull();
 
     machine.withdraw(new NewDeposit().accountId(account.getId()).amount(100L));
     assertThat(machine.listTransfers(account.getId(), 10, null).getData()).hasSize(2);
