@@ -60,10 +60,12 @@ class ImageDefinitionTest {
 
   @Test
   void theRuntimeStageRunsTheShadedJarOnAJre21AsTheChartsUser() throws Exception {
+    // The contract's npm stage, the build, the runtime.
     List<String> froms = instructions("FROM");
-    assertThat(froms).hasSize(2);
-    assertThat(froms.get(0)).endsWith(" AS build");
-    assertThat(froms.get(1)).isEqualTo("eclipse-temurin:21-jre");
+    assertThat(froms).hasSize(3);
+    assertThat(froms.get(0)).endsWith(" AS contract");
+    assertThat(froms.get(1)).endsWith(" AS build");
+    assertThat(froms.get(2)).isEqualTo("eclipse-temurin:21-jre");
 
     String finalName =
         plugin(pom(ROOT.resolve("api/pom.xml")), "maven-shade-plugin")
@@ -84,7 +86,8 @@ class ImageDefinitionTest {
 
   @Test
   void jibBuildsTheSameImageAndIsNeverPartOfTheBuild() {
-    assertThat(text(jib, "configuration/from/image")).isEqualTo(instructions("FROM").get(1));
+    List<String> froms = instructions("FROM");
+    assertThat(text(jib, "configuration/from/image")).isEqualTo(froms.get(froms.size() - 1));
     assertThat(text(jib, "configuration/container/mainClass")).isEqualTo("${main.class}");
     assertThat(text(jib, "configuration/container/args/arg")).isEqualTo("serve");
     assertThat(text(jib, "configuration/container/user")).isEqualTo(instructions("USER").get(0));

@@ -32,10 +32,13 @@ public record ApiContract(Buffer text, OpenAPIContract contract) {
    * The document as the router needs it. Vert.x OpenAPI 5.0 refuses response media types outside a
    * fixed list (application/problem+json and application/yaml among them), though the router only
    * ever validates requests: responses' bodies are declared as application/json in this copy. The
-   * served document keeps the true types.
+   * served document keeps the true types. Its server is relative ("/": wherever the document was
+   * fetched from, the API has no base path), which Vert.x cannot parse as a URL: this copy has no
+   * server, so its routes are at the root, as they are.
    */
   static JsonObject forRequests(JsonObject document) {
     JsonObject copy = document.copy();
+    copy.remove("servers");
     JsonObject paths = copy.getJsonObject("paths", new JsonObject());
     paths.forEach(
         path ->

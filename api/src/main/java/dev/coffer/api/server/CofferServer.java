@@ -13,6 +13,7 @@ import dev.coffer.api.client.ClientAddresses;
 import dev.coffer.api.config.CofferConfig;
 import dev.coffer.api.config.HttpSettings;
 import dev.coffer.api.dashboard.DashboardRoutes;
+import dev.coffer.api.docs.ApiReferenceRoutes;
 import dev.coffer.api.export.ExportMetrics;
 import dev.coffer.api.export.ExportRoutes;
 import dev.coffer.api.health.DependencyChecks;
@@ -86,6 +87,7 @@ public final class CofferServer {
   private final WriteReceipts receipts;
   // Read from the jar here, on the caller's thread, not later on an event loop.
   private final DashboardRoutes dashboard = new DashboardRoutes();
+  private final ApiReferenceRoutes apiReference = new ApiReferenceRoutes();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Promise<Void> stopped = Promise.promise();
   private LedgerMaintenance maintenance;
@@ -283,6 +285,7 @@ public final class CofferServer {
     metrics.addTo(handlers);
     StreamServer.addTo(handlers);
     dashboard.addTo(handlers);
+    apiReference.addTo(handlers);
     new UserRoutes(
             infra.ledger().users(),
             new PasswordHasher(vertx, config.passwordHashCost()),
