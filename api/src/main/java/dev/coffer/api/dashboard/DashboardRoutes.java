@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * {@code GET /dashboard}: one self-contained page (HTML, CSS and JS, nothing fetched from anywhere
- * else) that logs in, lets the user choose accounts and shows their balances and newest entries
- * live over {@code /v1/stream}, reconnecting with {@code since} by itself.
+ * else) that logs in and shows the user's accounts live over {@code /v1/stream}: balances, a feed
+ * of entries paged back through the REST API, money in and out, pending holds; reconnecting with
+ * {@code since} by itself.
  */
 public final class DashboardRoutes {
   private static final CharSequence HTML = HttpHeaders.createOptimized("text/html; charset=utf-8");
@@ -41,7 +42,9 @@ public final class DashboardRoutes {
   /**
    * The Content-Security-Policy of {@code html}: only its own inline script and style, named by
    * their SHA-256 (no 'unsafe-inline': an injected script or style would not run), and connections
-   * to this origin only ('self' covers the same host's ws: and wss:).
+   * to this origin only ('self' covers the same host's ws: and wss:). Trusted Types with no policy
+   * make every assignment of a string to an HTML sink (innerHTML, outerHTML, insertAdjacentHTML,
+   * document.write) throw: the page can only build its DOM from text nodes.
    */
   static String policy(String html) {
     return "default-src 'none'; script-src "
@@ -49,7 +52,7 @@ public final class DashboardRoutes {
         + "; style-src "
         + hashes(STYLE, html)
         + "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none';"
-        + " frame-ancestors 'none'";
+        + " frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'";
   }
 
   private static String hashes(Pattern element, String html) {
