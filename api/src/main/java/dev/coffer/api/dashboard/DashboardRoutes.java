@@ -22,8 +22,15 @@ public final class DashboardRoutes {
   private static final CharSequence HTML = HttpHeaders.createOptimized("text/html; charset=utf-8");
   private static final Pattern SCRIPT = Pattern.compile("<script>(.*?)</script>", Pattern.DOTALL);
   private static final Pattern STYLE = Pattern.compile("<style>(.*?)</style>", Pattern.DOTALL);
+  private static final CharSequence SCRIPT_TYPE =
+      HttpHeaders.createOptimized("text/javascript; charset=utf-8");
+
+  /** The worker's own policy: no script but itself, connections to this origin only. */
+  static final String WORKER_POLICY = "default-src 'none'; connect-src 'self'";
+
   private final Buffer page;
   private final CharSequence policy;
+  private final Buffer worker = resource("/dashboard/stream-worker.js");
 
   /** Reads the page once, at start-up, and hashes its inline script and style for the policy. */
   public DashboardRoutes() {
@@ -51,8 +58,20 @@ public final class DashboardRoutes {
         + hashes(SCRIPT, html)
         + "; style-src "
         + hashes(STYLE, html)
-        + "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none';"
-        + " frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'";
+        + "; connect-src 'self'; worker-src 'self'; img-src 'self' data:; base-uri 'none';"
+        + " form-action 'none';"
+        + " frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types dashboard";
+  }
+
+  private static Buffer resource(String name) {
+    try (InputStream in = DashboardRoutes.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the jar");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static String hashes(Pattern element, String html) {
@@ -74,5 +93,14 @@ public final class DashboardRoutes {
                 .putHeader("X-Content-Type-Options", "nosniff")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .end(page));
+    handlers.raw(
+        "getDashboardStreamWorker",
+        ctx ->
+            ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, SCRIPT_TYPE)
+                .putHeader("Content-Security-Policy", WORKER_POLICY)
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .end(worker));
   }
 }
