@@ -94,7 +94,17 @@ class DashboardBrowserTest {
     for (int i = 0; i < 3; i++) {
       batch(alice, main, savings, 100, i);
     }
-    move(bob, ApiClient.transfer(bobs, main, 5_00).put("description", "rent share"));
+    String rent =
+        move(bob, ApiClient.transfer(bobs, main, 5_00).put("description", "rent share"))
+            .json()
+            .getString("id");
+    Reply refund =
+        api.post(
+            "/v1/transfers/" + rent + "/reverse",
+            alice.token(),
+            java.util.UUID.randomUUID().toString(),
+            new JsonObject().put("amount", 1_50).put("description", "partial refund"));
+    assertThat(refund.status()).as(refund.toString()).isEqualTo(201);
     move(
         alice,
         ApiClient.transfer(main, savings, 12_34)
@@ -192,6 +202,10 @@ class DashboardBrowserTest {
         .allSatisfy(t -> assertThat(t).contains("purpose=rainy day"));
     WebElement deposit = row(HOSTILE);
     assertThat(badge(deposit)).isEqualTo("deposit");
+    // A reversal is its own kind, and names the payer back as its counterparty.
+    WebElement reversal = row("partial refund");
+    assertThat(badge(reversal)).isEqualTo("reversal");
+    assertThat(text(reversal)).contains("-1.50 EUR").contains("to acct …");
     assertThat(background(deposit)).isNotEqualTo(background(rent));
 
     open("rent share");
