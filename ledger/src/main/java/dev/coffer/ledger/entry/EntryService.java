@@ -25,7 +25,11 @@ public final class EntryService {
   // per entry of the page rather than copied into every entry (the journal is the largest table,
   // and written most).
   private static final String TRANSFER_COLUMNS = "t.metadata, t.reversal_of";
-  private static final String TRANSFER_JOIN = " LEFT JOIN transfers t ON t.id = e.transfer_id";
+  // LATERAL keeps it a probe per entry: a plain join could be planned as a hash join over the
+  // whole transfers table.
+  private static final String TRANSFER_JOIN =
+      " LEFT JOIN LATERAL (SELECT metadata, reversal_of FROM transfers WHERE id = e.transfer_id) t"
+          + " ON true";
   private static final String PAGE =
       "SELECT e.*, "
           + TRANSFER_COLUMNS
