@@ -36,6 +36,7 @@ public final class AccountJson {
         .put("status", e.status().wire())
         .put("description", e.description())
         .put("createdAt", ApiJson.time(e.createdAt()))
-        .put("metadata", new JsonObject(new LinkedHashMap<>(e.metadata())));
+        .put("metadata", new JsonObject(new LinkedHashMap<>(e.metadata())))
+        .put("reversalOf", ApiJson.id(e.reversalOf()));
   }
 }

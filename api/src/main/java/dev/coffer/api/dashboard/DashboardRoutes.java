@@ -14,15 +14,23 @@ import java.util.regex.Pattern;
 
 /**
  * {@code GET /dashboard}: one self-contained page (HTML, CSS and JS, nothing fetched from anywhere
- * else) that logs in, lets the user choose accounts and shows their balances and newest entries
- * live over {@code /v1/stream}, reconnecting with {@code since} by itself.
+ * else) that logs in and shows the user's accounts live over {@code /v1/stream}: balances, a feed
+ * of entries paged back through the REST API, money in and out, pending holds; reconnecting with
+ * {@code since} by itself.
  */
 public final class DashboardRoutes {
   private static final CharSequence HTML = HttpHeaders.createOptimized("text/html; charset=utf-8");
   private static final Pattern SCRIPT = Pattern.compile("<script>(.*?)</script>", Pattern.DOTALL);
   private static final Pattern STYLE = Pattern.compile("<style>(.*?)</style>", Pattern.DOTALL);
+  private static final CharSequence SCRIPT_TYPE =
+      HttpHeaders.createOptimized("text/javascript; charset=utf-8");
+
+  /** The worker's own policy: no script but itself, connections to this origin only. */
+  static final String WORKER_POLICY = "default-src 'none'; connect-src 'self'";
+
   private final Buffer page;
   private final CharSequence policy;
+  private final Buffer worker = resource("/dashboard/stream-worker.js");
 
   /** Reads the page once, at start-up, and hashes its inline script and style for the policy. */
   public DashboardRoutes() {
@@ -41,15 +49,29 @@ public final class DashboardRoutes {
   /**
    * The Content-Security-Policy of {@code html}: only its own inline script and style, named by
    * their SHA-256 (no 'unsafe-inline': an injected script or style would not run), and connections
-   * to this origin only ('self' covers the same host's ws: and wss:).
+   * to this origin only ('self' covers the same host's ws: and wss:). Trusted Types with no policy
+   * make every assignment of a string to an HTML sink (innerHTML, outerHTML, insertAdjacentHTML,
+   * document.write) throw: the page can only build its DOM from text nodes.
    */
   static String policy(String html) {
     return "default-src 'none'; script-src "
         + hashes(SCRIPT, html)
         + "; style-src "
         + hashes(STYLE, html)
-        + "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none';"
-        + " frame-ancestors 'none'";
+        + "; connect-src 'self'; worker-src 'self'; img-src 'self' data:; base-uri 'none';"
+        + " form-action 'none';"
+        + " frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types dashboard";
+  }
+
+  private static Buffer resource(String name) {
+    try (InputStream in = DashboardRoutes.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the jar");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static String hashes(Pattern element, String html) {
@@ -71,5 +93,14 @@ public final class DashboardRoutes {
                 .putHeader("X-Content-Type-Options", "nosniff")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .end(page));
+    handlers.raw(
+        "getDashboardStreamWorker",
+        ctx ->
+            ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, SCRIPT_TYPE)
+                .putHeader("Content-Security-Policy", WORKER_POLICY)
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .end(worker));
   }
 }

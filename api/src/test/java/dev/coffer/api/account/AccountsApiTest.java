@@ -157,7 +157,9 @@ class AccountsApiTest {
                 "status",
                 "description",
                 "createdAt",
-                "metadata");
+                "metadata",
+                "reversalOf");
+        assertThat(entry.getValue("reversalOf")).isNull();
       }
       cursor = page.json().getString("nextCursor");
       // New entries arriving between pages land ahead of the first page: no repeat, no gap.

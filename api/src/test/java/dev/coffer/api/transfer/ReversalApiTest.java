@@ -86,6 +86,8 @@ class ReversalApiTest {
             .getJsonObject(0);
     assertThat(entry.getString("transferId")).isEqualTo(rest.json().getString("id"));
     assertThat(entry.getLong("amount")).isEqualTo(400);
+    // ... and names what it reverses (the dashboard shows it as a reversal by this).
+    assertThat(entry.getString("reversalOf")).isEqualTo(paid);
 
     assertProblem(reverse(shop, paid, new JsonObject()), 422, "reversal-exceeds-transfer");
   }

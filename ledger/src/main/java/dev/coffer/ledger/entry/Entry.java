@@ -8,7 +8,10 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
 
-/** One line of an account's append-only journal, with its transfer's metadata. */
+/**
+ * One line of an account's append-only journal, with its transfer's metadata and, for a reversal's
+ * entry, the transfer it reverses (null otherwise).
+ */
 public record Entry(
     UUID accountId,
     long seq,
@@ -20,7 +23,8 @@ public record Entry(
     TransferStatus status,
     String description,
     OffsetDateTime createdAt,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    UUID reversalOf) {
 
   static Entry from(Row row) {
     return new Entry(
@@ -34,6 +38,7 @@ public record Entry(
         TransferStatus.of(row.getString("status")),
         row.getString("description"),
         row.getOffsetDateTime("created_at"),
-        Metadata.of(row.getJsonObject("metadata")));
+        Metadata.of(row.getJsonObject("metadata")),
+        row.getUUID("reversal_of"));
   }
 }

@@ -21,27 +21,35 @@ public final class EntryService {
   // while new entries arrive (they get larger seqs, ahead of the first page).
   // One round trip: the owned account (no row: not-found) joined to up to $4 of its entries (a
   // single row of NULLs: an empty page).
-  // The metadata is the transfer's, read by one primary-key probe per entry of the page rather
-  // than copied into every entry (the journal is the largest table, and written most).
-  private static final String METADATA =
-      "(SELECT t.metadata FROM transfers t WHERE t.id = e.transfer_id) AS metadata";
+  // The metadata and what a reversal reverses are the transfer's, read by one primary-key probe
+  // per entry of the page rather than copied into every entry (the journal is the largest table,
+  // and written most).
+  private static final String TRANSFER_COLUMNS = "t.metadata, t.reversal_of";
+  // LATERAL keeps it a probe per entry: a plain join could be planned as a hash join over the
+  // whole transfers table.
+  private static final String TRANSFER_JOIN =
+      " LEFT JOIN LATERAL (SELECT metadata, reversal_of FROM transfers WHERE id = e.transfer_id) t"
+          + " ON true";
   private static final String PAGE =
       "SELECT e.*, "
-          + METADATA
+          + TRANSFER_COLUMNS
           + " FROM accounts a LEFT JOIN LATERAL (SELECT account_id, seq, transfer_id, kind,"
           + " amount, balance_after, counterparty_account_id, status, description, created_at"
           + " FROM entries WHERE account_id = a.id AND seq < $3 ORDER BY seq DESC LIMIT $4) e"
-          + " ON true WHERE a.id = $1 AND a.owner_id = $2 ORDER BY e.seq DESC";
+          + " ON true"
+          + TRANSFER_JOIN
+          + " WHERE a.id = $1 AND a.owner_id = $2 ORDER BY e.seq DESC";
 
   // The account (owned by $4, when given; no row: not-found) joined to up to $3 of its entries
   // after seq $2, oldest first: what a stream sends when it resumes or catches up.
   private static final String TAIL =
       "SELECT a.last_seq AS account_last_seq, a.balance AS account_balance,"
           + " a.balance - a.pending_debits + a.overdraft_limit AS account_available, e.*, "
-          + METADATA
+          + TRANSFER_COLUMNS
           + " FROM accounts a LEFT JOIN LATERAL (SELECT account_id, seq, transfer_id, kind, amount,"
           + " balance_after, counterparty_account_id, status, description, created_at FROM entries"
           + " WHERE account_id = a.id AND seq > $2 ORDER BY seq LIMIT $3) e ON true"
+          + TRANSFER_JOIN
           + " WHERE a.id = $1 AND ($4::uuid IS NULL OR a.owner_id = $4) ORDER BY e.seq";
   private static final String LAST_SEQS = "SELECT id, last_seq FROM accounts WHERE id = ANY($1)";
   // Ownership of many accounts in one probe: a stream's subscribe message checks all its accounts
