@@ -22,6 +22,7 @@ import dev.coffer.api.http.RouteStage;
 import dev.coffer.api.journal.JournalAudit;
 import dev.coffer.api.journal.JournalRoutes;
 import dev.coffer.api.metrics.CofferMetrics;
+import dev.coffer.api.metrics.DatabasePoolSizes;
 import dev.coffer.api.metrics.GroupCommitMeters;
 import dev.coffer.api.metrics.ReplicaLagGauges;
 import dev.coffer.api.ratelimit.RateLimiting;
@@ -202,6 +203,7 @@ public final class CofferServer {
             redis,
             new ReplicaLagGauges(infra.ledger().reads()),
             new GroupCommitMeters(infra.ledger().transfers().groups()),
+            new DatabasePoolSizes(config.database()),
             cache,
             limits,
             transfers,
