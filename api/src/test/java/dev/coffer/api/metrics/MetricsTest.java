@@ -65,6 +65,9 @@ class MetricsTest {
               "coffer_group_commit_waiting",
               "coffer_event_loop_delay_seconds_bucket",
               "coffer_native_transport",
+              "coffer_db_pool_max_connections",
+              "coffer_webhook_backlog",
+              "coffer_webhook_oldest_undelivered_seconds",
               "jvm_memory_used_bytes",
               "jvm_gc_pause_seconds_count");
       // Route templates, never raw paths: an id in a label would make series without bound.
@@ -143,7 +146,16 @@ class MetricsTest {
       }
       assertThat(used).contains("coffer_redis_circuit_open", "coffer_http_in_flight_requests");
       assertThat(series).containsAll(used);
+      // The objectives count answers under a bucket boundary: the rules name it as Micrometer
+      // writes it.
+      assertThat(text(api))
+          .containsPattern("vertx_http_server_response_time_seconds_bucket\\{[^}]*le=\"0\\.1\"")
+          .containsPattern("vertx_http_server_response_time_seconds_bucket\\{[^}]*le=\"0\\.25\"");
     }
+  }
+
+  private static String text(ApiClient api) {
+    return api.get("/metrics", null).text();
   }
 
   private static Set<String> series(String text) {
