@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -90,8 +92,11 @@ public final class CofferMetrics {
     return registry;
   }
 
-  /** A Vert.x with {@code options} reporting into this registry. */
-  public Vertx vertx(VertxOptions options) {
+  /**
+   * A Vert.x with {@code options} reporting into this registry, and tracing with {@code tracer}
+   * (null: no tracing).
+   */
+  public Vertx vertx(VertxOptions options, VertxTracerFactory tracer) {
     options.setMetricsOptions(
         new MicrometerMetricsOptions()
             .setEnabled(true)
@@ -107,9 +112,11 @@ public final class CofferMetrics {
                     Label.HTTP_CODE,
                     Label.POOL_TYPE,
                     Label.POOL_NAME)));
-    return Vertx.builder()
-        .with(options)
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    VertxBuilder builder =
+        Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
+    if (tracer != null) {
+      builder.withTracer(tracer);
+    }
+    return builder.build();
   }
 }

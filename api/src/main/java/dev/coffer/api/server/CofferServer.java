@@ -35,6 +35,7 @@ import dev.coffer.api.stream.AccountFeeds;
 import dev.coffer.api.stream.SessionEnds;
 import dev.coffer.api.stream.StreamBus;
 import dev.coffer.api.stream.StreamServer;
+import dev.coffer.api.tracing.Tracing;
 import dev.coffer.api.transfer.TransferRoutes;
 import dev.coffer.api.user.LoginThrottle;
 import dev.coffer.api.user.PasswordHasher;
@@ -72,7 +73,13 @@ public final class CofferServer {
   private static final Logger LOG = Logger.getLogger(CofferServer.class.getName());
 
   private final CofferConfig config;
+
+  static {
+    Tracing.prepare();
+  }
+
   private final CofferMetrics metrics;
+  private final Tracing tracing;
   private final Vertx vertx;
   private final Infrastructure infra;
   private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(10);
@@ -102,12 +109,14 @@ public final class CofferServer {
   private CofferServer(CofferConfig config) {
     this.config = config;
     this.metrics = CofferMetrics.create();
+    this.tracing = Tracing.start(config.tracing(), config.instanceId());
     HttpSettings http = config.http();
     this.vertx =
         metrics.vertx(
             new VertxOptions()
                 .setEventLoopPoolSize(http.eventLoops())
-                .setPreferNativeTransport(http.nativeTransport()));
+                .setPreferNativeTransport(http.nativeTransport()),
+            tracing.vertxTracer());
     if (http.nativeTransport() && !vertx.isNativeTransportEnabled()) {
       LOG.warning(
           "native transport unavailable, using Java NIO: "
@@ -435,6 +444,7 @@ public final class CofferServer {
                           } catch (Exception e) {
                             LOG.log(Level.WARNING, "closing Vert.x: " + e);
                           }
+                          tracing.close();
                           LOG.info("stopped");
                           stopped.tryComplete();
                         },
