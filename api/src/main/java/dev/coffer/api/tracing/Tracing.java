@@ -64,6 +64,8 @@ public final class Tracing {
                 () ->
                     Map.of(
                         "otel.service.name", "coffer",
+                        // OTLP/HTTP: the JDK's client sends it; gRPC would need OkHttp.
+                        "otel.exporter.otlp.protocol", "http/protobuf",
                         "otel.metrics.exporter", "none",
                         "otel.logs.exporter", "none",
                         "otel.traces.sampler", "parentbased_traceidratio",

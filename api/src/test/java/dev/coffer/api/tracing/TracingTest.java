@@ -53,9 +53,10 @@ class TracingTest {
     coffer =
         ApiInstance.start(
             Map.of(
-                "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
-                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
-                "OTEL_BSP_SCHEDULE_DELAY", "50"));
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                receiver.endpoint(),
+                "OTEL_BSP_SCHEDULE_DELAY",
+                "50"));
     Logger.getLogger("coffer.request").addHandler(CAPTURE);
   }
 
