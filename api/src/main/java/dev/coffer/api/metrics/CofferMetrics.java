@@ -1,12 +1,15 @@
 package dev.coffer.api.metrics;
 
 import dev.coffer.api.http.OperationHandlers;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.tracer.common.SpanContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -15,7 +18,6 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -46,6 +48,10 @@ public final class CofferMetrics {
   static final Set<String> STANDARD_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
+  private static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final String OPENMETRICS =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
   private final PrometheusMeterRegistry registry;
 
   private CofferMetrics(PrometheusMeterRegistry registry) {
@@ -54,7 +60,19 @@ public final class CofferMetrics {
 
   /** A registry whose timers publish {@link #LATENCY_BUCKETS}. */
   public static CofferMetrics create() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return create(null);
+  }
+
+  /**
+   * As {@link #create()}, with exemplars taken from {@code spans} (null: none, and no cost on the
+   * hot path).
+   */
+  public static CofferMetrics create(SpanContext spans) {
+    PrometheusMeterRegistry registry =
+        spans == null
+            ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+            : new PrometheusMeterRegistry(
+                PrometheusConfig.DEFAULT, new PrometheusRegistry(), Clock.SYSTEM, spans);
     registry
         .config()
         // Netty accepts any token as a method name: a label taken from it would let each client
@@ -83,9 +101,21 @@ public final class CofferMetrics {
     return new CofferMetrics(registry);
   }
 
-  /** Serves {@code GET /metrics} in the Prometheus text format. */
+  /**
+   * Serves {@code GET /metrics} in the Prometheus text format, or in OpenMetrics when the scraper
+   * asks for it (the format that carries exemplars).
+   */
   public void addTo(OperationHandlers handlers) {
-    handlers.raw("getMetrics", PrometheusScrapingHandler.create(registry));
+    handlers.raw(
+        "getMetrics",
+        ctx -> {
+          String accept = ctx.request().getHeader("Accept");
+          String type =
+              accept != null && accept.contains("application/openmetrics-text")
+                  ? OPENMETRICS
+                  : TEXT;
+          ctx.response().putHeader("Content-Type", type).end(registry.scrape(type));
+        });
   }
 
   public MeterRegistry registry() {

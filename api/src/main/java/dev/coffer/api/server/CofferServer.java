@@ -35,6 +35,7 @@ import dev.coffer.api.stream.AccountFeeds;
 import dev.coffer.api.stream.SessionEnds;
 import dev.coffer.api.stream.StreamBus;
 import dev.coffer.api.stream.StreamServer;
+import dev.coffer.api.tracing.CurrentSpan;
 import dev.coffer.api.tracing.Tracing;
 import dev.coffer.api.transfer.TransferRoutes;
 import dev.coffer.api.user.LoginThrottle;
@@ -108,8 +109,8 @@ public final class CofferServer {
 
   private CofferServer(CofferConfig config) {
     this.config = config;
-    this.metrics = CofferMetrics.create();
     this.tracing = Tracing.start(config.tracing(), config.instanceId());
+    this.metrics = CofferMetrics.create(tracing.enabled() ? new CurrentSpan() : null);
     HttpSettings http = config.http();
     this.vertx =
         metrics.vertx(

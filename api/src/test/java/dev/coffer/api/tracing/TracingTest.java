@@ -108,6 +108,19 @@ class TracingTest {
           .isNotBlank()
           .doesNotContain(account);
 
+      // The latency histogram's bucket names the trace (OpenMetrics exemplars).
+      Reply scrape =
+          api.send(
+              io.vertx.core.http.HttpMethod.GET,
+              "/metrics",
+              Map.of("Accept", "application/openmetrics-text; version=1.0.0"),
+              null);
+      assertThat(scrape.text())
+          .containsPattern(
+              "vertx_http_server_response_time_seconds_bucket\\{[^}]*route=\"/v1/accounts/:id\"[^}]*\\}"
+                  + " [0-9.e+]+ # \\{span_id=\"[0-9a-f]{16}\",trace_id=\""
+                  + traceId);
+
       assertThat(requestLines)
           .anySatisfy(
               line ->
