@@ -6,13 +6,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -46,14 +46,18 @@ class PromtoolRulesTest {
 
   @Test
   void everyAlertFiresPastItsThresholdAndStaysQuietShortOfIt() throws Exception {
-    Run run = promtoolTest(null);
+    Run run = promtoolTest(null, name -> true);
     assertThat(run.exitCode()).as(run.output()).isZero();
   }
 
   @Test
   void aMovedThresholdFailsTheRuleTests() throws Exception {
     // Raised from 1 % to 5 %: the case at 2 % no longer fires.
-    Run run = promtoolTest("metrics:\n  prometheusRule:\n    errorRatio: 0.05\n");
+    // Only the error ratio's cases: the others would pass and cost seconds.
+    Run run =
+        promtoolTest(
+            "metrics:\n  prometheusRule:\n    errorRatio: 0.05\n",
+            name -> name.startsWith("error ratio"));
     assertThat(run.exitCode()).as(run.output()).isNotZero();
     assertThat(run.output()).contains("CofferHighErrorRatio");
   }
@@ -106,13 +110,19 @@ class PromtoolRulesTest {
 
   // Writes the rendered rule groups as a Prometheus rule file beside a copy of the tests, and runs
   // promtool there; the folder is kept under target/ to rerun promtool by hand.
-  private static Run promtoolTest(String overValues) throws Exception {
+  private static Run promtoolTest(String overValues, Predicate<String> testNames) throws Exception {
     Path dir =
         Files.createDirectories(
             Path.of("target", "promtool", overValues == null ? "chart" : "moved-threshold"));
     Files.writeString(
         dir.resolve("rules.yaml"), new Yaml().dump(Map.of("groups", groups(overValues))));
-    Files.copy(TESTS, dir.resolve("tests.yaml"), StandardCopyOption.REPLACE_EXISTING);
+    Map<String, Object> tests = new Yaml().load(Files.readString(TESTS));
+    tests.put(
+        "tests",
+        CustomResources.list(tests.get("tests")).stream()
+            .filter(t -> testNames.test((String) CustomResources.map(t).get("name")))
+            .toList());
+    Files.writeString(dir.resolve("tests.yaml"), new Yaml().dump(tests));
     Process process =
         new ProcessBuilder(promtool().toString(), "test", "rules", "tests.yaml")
             .directory(dir.toFile())
