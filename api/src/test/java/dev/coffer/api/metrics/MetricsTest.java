@@ -21,7 +21,7 @@ class MetricsTest {
   private static final Pattern SERIES =
       Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)", Pattern.MULTILINE);
   private static final Pattern DASHBOARD_METRIC =
-      Pattern.compile("\\b((?:vertx|coffer|jvm)_[a-z0-9_]+)");
+      Pattern.compile("\\b((?:vertx|coffer|jvm|process)_[a-z0-9_]+)");
   // Vert.x registers it with the first WebSocket (the stream comes with a later issue).
   private static final Set<String> APPEAR_LATER = Set.of("vertx_http_server_active_ws_connections");
 
@@ -144,7 +144,12 @@ class MetricsTest {
       while (m.find()) {
         used.add(m.group(1));
       }
-      assertThat(used).contains("coffer_redis_circuit_open", "coffer_http_in_flight_requests");
+      assertThat(used)
+          .contains(
+              "coffer_redis_circuit_open",
+              "coffer_http_in_flight_requests",
+              "process_cpu_usage",
+              "coffer_webhook_backlog");
       assertThat(series).containsAll(used);
       // The objectives count answers under a bucket boundary: the rules name it as Micrometer
       // writes it.
