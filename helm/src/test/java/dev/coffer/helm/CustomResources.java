@@ -19,6 +19,7 @@ final class CustomResources {
   private static final Set<String> ENDPOINT = Set.of("port", "path", "interval", "scrapeTimeout");
   private static final Set<String> GROUP = Set.of("name", "rules");
   private static final Set<String> ALERT = Set.of("alert", "expr", "for", "labels", "annotations");
+  private static final Set<String> RECORD = Set.of("record", "expr", "labels");
 
   private static final Set<String> CLUSTER_SPEC =
       Set.of(
@@ -67,7 +68,11 @@ final class CustomResources {
       for (Object group : list(spec.get("groups"))) {
         keys("PrometheusRule group", map(group), GROUP, GROUP);
         for (Object rule : list(map(group).get("rules"))) {
-          keys("alerting rule", map(rule), ALERT, Set.of("alert", "expr"));
+          if (map(rule).containsKey("record")) {
+            keys("recording rule", map(rule), RECORD, Set.of("record", "expr"));
+          } else {
+            keys("alerting rule", map(rule), ALERT, Set.of("alert", "expr"));
+          }
           assertThat(map(rule).get("expr")).isInstanceOf(String.class);
         }
       }

@@ -9,6 +9,7 @@ import dev.coffer.api.ratelimit.RateLimitSettings;
 import dev.coffer.api.redis.RedisSettings;
 import dev.coffer.api.session.SessionSettings;
 import dev.coffer.api.stream.StreamSettings;
+import dev.coffer.api.tracing.TracingSettings;
 import dev.coffer.api.webhook.WebhookSettings;
 import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.db.PgServers;
@@ -45,7 +46,8 @@ public record CofferConfig(
     SessionSettings sessions,
     int passwordHashCost,
     boolean migrateOnStart,
-    String instanceId) {
+    String instanceId,
+    TracingSettings tracing) {
 
   /** Defaults that match the local stack started by {@code dev/stack up}. */
   public static final String DEFAULT_PG_PRIMARY =
@@ -162,7 +164,8 @@ public record CofferConfig(
         // bcrypt's log2 work factor: 10 is ~50-100 ms of one core per sign-up or log-in.
         r.intIn("COFFER_PASSWORD_HASH_COST", 10, 4, 16),
         r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
-        r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()));
+        r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()),
+        TracingSettings.from(env));
   }
 
   // The service's key is a secret: an error names the variable, never its value.

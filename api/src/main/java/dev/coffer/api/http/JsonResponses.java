@@ -1,5 +1,6 @@
 package dev.coffer.api.http;
 
+import dev.coffer.api.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -32,7 +33,10 @@ public final class JsonResponses {
 
   /** Sends {@code problem} as problem+json. */
   public static Future<Void> send(HttpServerResponse response, Problem problem) {
-    return uncacheable(response, problem.status(), PROBLEM_JSON).end(problem.toBuffer());
+    // A server error names its trace: the operator finds the request's path from the client's
+    // report.
+    String traceId = problem.status() >= 500 ? Tracing.currentTraceId() : null;
+    return uncacheable(response, problem.status(), PROBLEM_JSON).end(problem.toBuffer(traceId));
   }
 
   /** Answers 204 with no body. */

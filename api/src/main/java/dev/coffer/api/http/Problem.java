@@ -125,6 +125,11 @@ public record Problem(
 
   /** The problem as the JSON body of a response. */
   public Buffer toBuffer() {
+    return toBuffer(null);
+  }
+
+  /** The problem as the JSON body of a response, naming the request's trace when not null. */
+  public Buffer toBuffer(String traceId) {
     JsonObject body =
         new JsonObject()
             .put("type", "urn:coffer:problem:" + code)
@@ -140,6 +145,9 @@ public record Problem(
     }
     if (requiredScope != null) {
       body.put("requiredScope", requiredScope);
+    }
+    if (traceId != null) {
+      body.put("traceId", traceId);
     }
     return body.toBuffer();
   }

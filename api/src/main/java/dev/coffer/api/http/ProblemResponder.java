@@ -82,6 +82,9 @@ public final class ProblemResponder implements Handler<RoutingContext> {
     fields.put("method", ctx.request().method().name());
     fields.put("route", state != null ? state.route() : ctx.request().path());
     fields.put("status", problem.status());
+    if (state != null && state.traceId() != null) {
+      fields.put("traceId", state.traceId());
+    }
     LogRecord record = new LogRecord(Level.SEVERE, "request failed");
     record.setLoggerName(LOG.getName());
     record.setParameters(new Object[] {fields});

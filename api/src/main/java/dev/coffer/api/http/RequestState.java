@@ -12,6 +12,7 @@ public final class RequestState {
   private final String clientIp;
   private volatile String route = "unmatched";
   private volatile UUID userId;
+  private volatile String traceId;
 
   public RequestState(String id, long startedNanos, String clientIp) {
     this.id = id;
@@ -53,6 +54,15 @@ public final class RequestState {
   /** The authenticated user, or null. */
   public UUID userId() {
     return userId;
+  }
+
+  /** The request's trace id (null: tracing off). */
+  public String traceId() {
+    return traceId;
+  }
+
+  public void traceId(String traceId) {
+    this.traceId = traceId;
   }
 
   /** Names the authenticated user, for the log. */

@@ -2,6 +2,7 @@ package dev.coffer.api.logging;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.coffer.api.tracing.Tracing;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -78,6 +79,13 @@ public final class JsonLogHandler extends Handler {
       if (fields != null) {
         for (Map.Entry<?, ?> field : fields.entrySet()) {
           writeField(json, String.valueOf(field.getKey()), field.getValue());
+        }
+      }
+      // Written on the logging thread: a line logged while serving a request names its trace.
+      if (fields == null || !fields.containsKey("traceId")) {
+        String traceId = Tracing.currentTraceId();
+        if (traceId != null) {
+          json.writeStringField("traceId", traceId);
         }
       }
       Throwable thrown = record.getThrown();

@@ -1,19 +1,23 @@
 package dev.coffer.api.metrics;
 
 import dev.coffer.api.http.OperationHandlers;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.tracer.common.SpanContext;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -44,6 +48,10 @@ public final class CofferMetrics {
   static final Set<String> STANDARD_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
+  private static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final String OPENMETRICS =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
   private final PrometheusMeterRegistry registry;
 
   private CofferMetrics(PrometheusMeterRegistry registry) {
@@ -52,7 +60,19 @@ public final class CofferMetrics {
 
   /** A registry whose timers publish {@link #LATENCY_BUCKETS}. */
   public static CofferMetrics create() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return create(null);
+  }
+
+  /**
+   * As {@link #create()}, with exemplars taken from {@code spans} (null: none, and no cost on the
+   * hot path).
+   */
+  public static CofferMetrics create(SpanContext spans) {
+    PrometheusMeterRegistry registry =
+        spans == null
+            ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+            : new PrometheusMeterRegistry(
+                PrometheusConfig.DEFAULT, new PrometheusRegistry(), Clock.SYSTEM, spans);
     registry
         .config()
         // Netty accepts any token as a method name: a label taken from it would let each client
@@ -81,17 +101,32 @@ public final class CofferMetrics {
     return new CofferMetrics(registry);
   }
 
-  /** Serves {@code GET /metrics} in the Prometheus text format. */
+  /**
+   * Serves {@code GET /metrics} in the Prometheus text format, or in OpenMetrics when the scraper
+   * asks for it (the format that carries exemplars).
+   */
   public void addTo(OperationHandlers handlers) {
-    handlers.raw("getMetrics", PrometheusScrapingHandler.create(registry));
+    handlers.raw(
+        "getMetrics",
+        ctx -> {
+          String accept = ctx.request().getHeader("Accept");
+          String type =
+              accept != null && accept.contains("application/openmetrics-text")
+                  ? OPENMETRICS
+                  : TEXT;
+          ctx.response().putHeader("Content-Type", type).end(registry.scrape(type));
+        });
   }
 
   public MeterRegistry registry() {
     return registry;
   }
 
-  /** A Vert.x with {@code options} reporting into this registry. */
-  public Vertx vertx(VertxOptions options) {
+  /**
+   * A Vert.x with {@code options} reporting into this registry, and tracing with {@code tracer}
+   * (null: no tracing).
+   */
+  public Vertx vertx(VertxOptions options, VertxTracerFactory tracer) {
     options.setMetricsOptions(
         new MicrometerMetricsOptions()
             .setEnabled(true)
@@ -107,9 +142,11 @@ public final class CofferMetrics {
                     Label.HTTP_CODE,
                     Label.POOL_TYPE,
                     Label.POOL_NAME)));
-    return Vertx.builder()
-        .with(options)
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    VertxBuilder builder =
+        Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
+    if (tracer != null) {
+      builder.withTracer(tracer);
+    }
+    return builder.build();
   }
 }

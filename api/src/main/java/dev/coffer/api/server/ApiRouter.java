@@ -6,6 +6,7 @@ import dev.coffer.api.http.ProblemResponder;
 import dev.coffer.api.http.RequestState;
 import dev.coffer.api.http.RequestValidation;
 import dev.coffer.api.http.RouteStage;
+import dev.coffer.api.tracing.Tracing;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -78,6 +79,7 @@ public final class ApiRouter {
             if (state != null) {
               state.route(template);
             }
+            Tracing.nameServerSpan(ctx.request().method().name(), template);
             ctx.next();
           });
       boolean secured = requiresBearer(operation);

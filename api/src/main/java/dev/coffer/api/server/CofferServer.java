@@ -23,6 +23,7 @@ import dev.coffer.api.http.RouteStage;
 import dev.coffer.api.journal.JournalAudit;
 import dev.coffer.api.journal.JournalRoutes;
 import dev.coffer.api.metrics.CofferMetrics;
+import dev.coffer.api.metrics.DatabasePoolSizes;
 import dev.coffer.api.metrics.GroupCommitMeters;
 import dev.coffer.api.metrics.ReplicaLagGauges;
 import dev.coffer.api.ratelimit.RateLimiting;
@@ -35,6 +36,8 @@ import dev.coffer.api.stream.AccountFeeds;
 import dev.coffer.api.stream.SessionEnds;
 import dev.coffer.api.stream.StreamBus;
 import dev.coffer.api.stream.StreamServer;
+import dev.coffer.api.tracing.CurrentSpan;
+import dev.coffer.api.tracing.Tracing;
 import dev.coffer.api.transfer.TransferRoutes;
 import dev.coffer.api.user.LoginThrottle;
 import dev.coffer.api.user.PasswordHasher;
@@ -72,7 +75,13 @@ public final class CofferServer {
   private static final Logger LOG = Logger.getLogger(CofferServer.class.getName());
 
   private final CofferConfig config;
+
+  static {
+    Tracing.prepare();
+  }
+
   private final CofferMetrics metrics;
+  private final Tracing tracing;
   private final Vertx vertx;
   private final Infrastructure infra;
   private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(10);
@@ -102,13 +111,15 @@ public final class CofferServer {
 
   private CofferServer(CofferConfig config) {
     this.config = config;
-    this.metrics = CofferMetrics.create();
+    this.tracing = Tracing.start(config.tracing(), config.instanceId());
+    this.metrics = CofferMetrics.create(tracing.enabled() ? new CurrentSpan() : null);
     HttpSettings http = config.http();
     this.vertx =
         metrics.vertx(
             new VertxOptions()
                 .setEventLoopPoolSize(http.eventLoops())
-                .setPreferNativeTransport(http.nativeTransport()));
+                .setPreferNativeTransport(http.nativeTransport()),
+            tracing.vertxTracer());
     if (http.nativeTransport() && !vertx.isNativeTransportEnabled()) {
       LOG.warning(
           "native transport unavailable, using Java NIO: "
@@ -204,6 +215,7 @@ public final class CofferServer {
             redis,
             new ReplicaLagGauges(infra.ledger().reads()),
             new GroupCommitMeters(infra.ledger().transfers().groups()),
+            new DatabasePoolSizes(config.database()),
             cache,
             limits,
             transfers,
@@ -436,6 +448,7 @@ public final class CofferServer {
                           } catch (Exception e) {
                             LOG.log(Level.WARNING, "closing Vert.x: " + e);
                           }
+                          tracing.close();
                           LOG.info("stopped");
                           stopped.tryComplete();
                         },

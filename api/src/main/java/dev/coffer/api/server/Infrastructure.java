@@ -7,6 +7,7 @@ import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.transfer.GroupCommitSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
@@ -31,7 +32,9 @@ public record Infrastructure(DatabasePools databases, Ledger ledger, Redis redis
             .setMaxPoolSize(redis.poolSize())
             .setMaxPoolWaiting(redis.poolSize() * 8)
             // Named, so that its pool metrics carry a stable label rather than a random id.
-            .setPoolName("coffer-redis");
+            .setPoolName("coffer-redis")
+            // A command is traced when the request that sends it is (and tracing is on).
+            .setTracingPolicy(TracingPolicy.PROPAGATE);
     // A node that is gone must fail a call quickly, not after the OS's connect time-out.
     redisOptions.getNetClientOptions().setConnectTimeout((int) redis.timeout().toMillis() * 4);
     redis.nodes().forEach(redisOptions::addConnectionString);

@@ -5,6 +5,7 @@ import dev.coffer.api.http.HeadRequests;
 import dev.coffer.api.http.JsonResponses;
 import dev.coffer.api.http.Problem;
 import dev.coffer.api.http.RequestState;
+import dev.coffer.api.tracing.Tracing;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -75,6 +76,8 @@ final class RequestGate implements Handler<HttpServerRequest> {
     String id =
         given != null && CLIENT_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
     RequestState state = new RequestState(id, System.nanoTime(), clients.of(request));
+    // Vert.x has started the request's server span by now; the log line is written after it ends.
+    state.traceId(Tracing.currentTraceId());
     HttpServerResponse response = request.response();
     response.putHeader("X-Request-Id", id);
     if (draining.getAsBoolean()) {
@@ -167,6 +170,9 @@ final class RequestGate implements Handler<HttpServerRequest> {
     fields.put("durationMs", Math.round((System.nanoTime() - state.startedNanos()) / 1e4) / 100.0);
     fields.put("userId", state.userId() == null ? null : state.userId().toString());
     fields.put("clientIp", state.clientIp());
+    if (state.traceId() != null) {
+      fields.put("traceId", state.traceId());
+    }
     LOG.log(Level.INFO, "request", new Object[] {fields});
   }
 }

@@ -3,6 +3,7 @@ package dev.coffer.api.webhook;
 import dev.coffer.ledger.webhook.WebhookStore;
 import dev.coffer.ledger.webhook.WebhookStore.Delivery;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Future;
@@ -40,6 +41,8 @@ public final class WebhookDispatcher implements MeterBinder {
   private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class.getName());
   // Attempts one instance runs at once; a poll claims only as many as are free.
   private static final int MAX_IN_FLIGHT = 50;
+  // How often the backlog is counted: a scrape interval or so, one small query per instance.
+  private static final Duration BACKLOG_PERIOD = Duration.ofSeconds(15);
   private static final List<String> OUTCOMES =
       List.of("delivered", "rejected", "timeout", "error", "gave-up");
 
@@ -50,6 +53,10 @@ public final class WebhookDispatcher implements MeterBinder {
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopped;
+  // NaN until first counted: an alert compares nothing rather than a made-up zero.
+  private volatile double backlog = Double.NaN;
+  private volatile double oldestSeconds = Double.NaN;
+  private long backlogTimer = -1;
   private long lastPurge;
 
   public WebhookDispatcher(Vertx vertx, WebhookStore store, WebhookSettings settings) {
@@ -77,16 +84,37 @@ public final class WebhookDispatcher implements MeterBinder {
               .tag("outcome", outcome)
               .register(registry));
     }
+    Gauge.builder("coffer.webhook.backlog", () -> backlog)
+        .description("deliveries neither delivered nor given up, over every endpoint")
+        .register(registry);
+    Gauge.builder("coffer.webhook.oldest.undelivered", () -> oldestSeconds)
+        .description("age of the oldest undelivered event (0: none)")
+        .baseUnit("seconds")
+        .register(registry);
   }
 
   /** Starts claiming and delivering. */
   public void start() {
     schedule(settings.pollPeriod());
+    countBacklog();
+    backlogTimer = vertx.setPeriodic(BACKLOG_PERIOD.toMillis(), id -> countBacklog());
+  }
+
+  private void countBacklog() {
+    store
+        .backlog()
+        .onSuccess(
+            b -> {
+              backlog = b.pending();
+              oldestSeconds = b.oldestSeconds();
+            })
+        .onFailure(e -> LOG.log(Level.FINE, "counting the webhook backlog failed", e));
   }
 
   /** Stops: a batch under way finishes, its unfinished claims are retried after their lease. */
   public void stop() {
     stopped = true;
+    vertx.cancelTimer(backlogTimer);
     client.close();
   }
 

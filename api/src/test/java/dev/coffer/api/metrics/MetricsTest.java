@@ -21,7 +21,7 @@ class MetricsTest {
   private static final Pattern SERIES =
       Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)", Pattern.MULTILINE);
   private static final Pattern DASHBOARD_METRIC =
-      Pattern.compile("\\b((?:vertx|coffer|jvm)_[a-z0-9_]+)");
+      Pattern.compile("\\b((?:vertx|coffer|jvm|process)_[a-z0-9_]+)");
   // Vert.x registers it with the first WebSocket (the stream comes with a later issue).
   private static final Set<String> APPEAR_LATER = Set.of("vertx_http_server_active_ws_connections");
 
@@ -65,6 +65,9 @@ class MetricsTest {
               "coffer_group_commit_waiting",
               "coffer_event_loop_delay_seconds_bucket",
               "coffer_native_transport",
+              "coffer_db_pool_max_connections",
+              "coffer_webhook_backlog",
+              "coffer_webhook_oldest_undelivered_seconds",
               "jvm_memory_used_bytes",
               "jvm_gc_pause_seconds_count");
       // Route templates, never raw paths: an id in a label would make series without bound.
@@ -141,9 +144,23 @@ class MetricsTest {
       while (m.find()) {
         used.add(m.group(1));
       }
-      assertThat(used).contains("coffer_redis_circuit_open", "coffer_http_in_flight_requests");
+      assertThat(used)
+          .contains(
+              "coffer_redis_circuit_open",
+              "coffer_http_in_flight_requests",
+              "process_cpu_usage",
+              "coffer_webhook_backlog");
       assertThat(series).containsAll(used);
+      // The objectives count answers under a bucket boundary: the rules name it as Micrometer
+      // writes it.
+      assertThat(text(api))
+          .containsPattern("vertx_http_server_response_time_seconds_bucket\\{[^}]*le=\"0\\.1\"")
+          .containsPattern("vertx_http_server_response_time_seconds_bucket\\{[^}]*le=\"0\\.25\"");
     }
+  }
+
+  private static String text(ApiClient api) {
+    return api.get("/metrics", null).text();
   }
 
   private static Set<String> series(String text) {

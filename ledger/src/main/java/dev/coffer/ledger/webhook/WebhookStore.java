@@ -32,6 +32,12 @@ public final class WebhookStore {
   public record Delivery(
       UUID eventId, UUID endpointId, int attempt, Event event, String url, String secret) {}
 
+  /**
+   * Deliveries not yet delivered nor given up, and the age in seconds of the oldest one's event (0
+   * when there is none).
+   */
+  public record Backlog(long pending, double oldestSeconds) {}
+
   // Counted under the user's row lock, so two concurrent creations cannot both pass the cap (NO
   // KEY UPDATE: opening an account, whose foreign key shares the row's key, does not wait on it).
   private static final String CREATE =
@@ -105,6 +111,12 @@ public final class WebhookStore {
           + " UPDATE webhook_deliveries p SET next_attempt_at = w.busy_until FROM w"
           + " WHERE w.busy_until IS NOT NULL AND p.endpoint_id = w.id AND p.status = 'pending'"
           + " AND p.next_attempt_at < w.busy_until AND p.event_id <> $1";
+  // The pending rows are what the partial index webhook_deliveries_due holds.
+  private static final String BACKLOG =
+      "SELECT count(*) AS pending,"
+          + " coalesce(extract(epoch FROM clock_timestamp() - min(e.created_at)), 0) AS oldest"
+          + " FROM webhook_deliveries d JOIN events e ON e.id = d.event_id"
+          + " WHERE d.status = 'pending'";
   private static final String PURGE =
       "DELETE FROM events WHERE created_at < now() - make_interval(secs => $1)";
 
@@ -241,6 +253,19 @@ public final class WebhookStore {
                 .addInteger(circuit.failures())
                 .addDouble(circuit.open().toMillis() / 1000.0))
         .mapEmpty();
+  }
+
+  /** What is still to deliver, over every endpoint. */
+  public Future<Backlog> backlog() {
+    return writes
+        .primary()
+        .query(BACKLOG)
+        .execute()
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return new Backlog(row.getLong("pending"), row.getNumeric("oldest").doubleValue());
+            });
   }
 
   /** Deletes events (and their deliveries) older than {@code retention}. */
