@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
@@ -131,11 +132,25 @@ public final class StreamBus {
             });
   }
 
+  // "redis://[user:password@]host:port" without its scheme and credentials: a metric label.
+  private static String hostAndPort(String node) {
+    String rest = node.substring(node.indexOf("://") + 3);
+    return rest.substring(rest.lastIndexOf('@') + 1);
+  }
+
   private Future<RedisConnection> shard(String node) {
     return shards.computeIfAbsent(
         node,
         n -> {
-          Future<RedisConnection> connecting = Redis.createClient(vertx, n).connect();
+          // Named by node: a client left unnamed gets a random pool name, a new metric series
+          // with each client (and a UUID in /metrics).
+          Future<RedisConnection> connecting =
+              Redis.createClient(
+                      vertx,
+                      new RedisOptions()
+                          .setConnectionString(n)
+                          .setPoolName("coffer-stream-" + hostAndPort(n)))
+                  .connect();
           connecting.onSuccess(
               connection -> {
                 connection.handler(this::onPush);

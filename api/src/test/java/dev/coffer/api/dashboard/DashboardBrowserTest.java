@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -396,48 +395,53 @@ class DashboardBrowserTest {
   @Test
   @Order(9)
   void aThousandEntriesASecondKeepFramesShortAndAnnouncementsFew() throws Exception {
-    // This machine's shared cores book a few hundred transfers a second, not 500: the entries are
-    // written while the page is offline, then reach it as one burst when it reconnects with since
-    // (the stream sends the backlog as fast as it reads it), and the page is measured meanwhile.
+    // Live, as a treasury screen sees it: batches of 100 transfers between the viewer's accounts
+    // (200 entries each), one started every 160 ms on three senders, so that entries reach the
+    // open page at a little over 1,000 a second for four seconds while its frames are measured.
+    // On a busy machine the writes fall behind: the rate reached is part of the figures.
     long before = lastSeq(main) + lastSeq(savings) + lastSeq(shop);
     int batches = 25;
-    browser.setNetworkConditions(offline(true));
-    double sendSeconds;
-    try {
-      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("state"), "offline"));
-      ExecutorService senders = Executors.newFixedThreadPool(3);
-      long sending = System.nanoTime();
-      List<CompletableFuture<Void>> sent = new ArrayList<>();
-      String[] accounts = {main, savings, shop};
-      for (int i = 0; i < batches; i++) {
-        int n = i;
-        sent.add(
-            CompletableFuture.runAsync(
-                () -> batch(alice, accounts[n % 3], accounts[(n + 1) % 3], 100, n), senders));
-      }
-      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(3, TimeUnit.MINUTES);
-      sendSeconds = (System.nanoTime() - sending) / 1e9;
-      senders.shutdown();
-      js(
-          "window.perf = { frames: [], longTasks: [], work: [], announcements: 0, running: true, last: performance.now() };"
-              + " new PerformanceObserver((list) => { for (const e of list.getEntries()) perf.longTasks.push(e.duration); })"
-              + "   .observe({ type: 'longtask' });"
-              + " new MutationObserver(() => perf.announcements++)"
-              + "   .observe(document.getElementById('announcer'), { childList: true, characterData: true, subtree: true });"
-              + " const tick = (t) => { perf.frames.push(t - perf.last); perf.last = t;"
-              + "   if (perf.running) requestAnimationFrame(tick); };"
-              + " requestAnimationFrame(tick);"
-              + " const apply = window.flush;"
-              + " window.flush = () => { const t = performance.now(); apply(); perf.work.push(performance.now() - t); };");
-      // The reference, side by side: the same page's frames with nothing arriving, on the same
-      // machine at the same moment (other builds share these cores).
-      Thread.sleep(2000);
-      js(
-          "perf.idle = perf.frames.splice(0).slice(1).sort((a, b) => a - b); perf.last = performance.now()");
-    } finally {
-      browser.deleteNetworkConditions();
+    js(
+        "window.perf = { frames: [], longTasks: [], work: [], announcements: 0, running: true, last: performance.now() };"
+            + " new PerformanceObserver((list) => { for (const e of list.getEntries()) perf.longTasks.push(e.duration); })"
+            + "   .observe({ type: 'longtask' });"
+            + " new MutationObserver(() => perf.announcements++)"
+            + "   .observe(document.getElementById('announcer'), { childList: true, characterData: true, subtree: true });"
+            + " const tick = (t) => { perf.frames.push(t - perf.last); perf.last = t;"
+            + "   if (perf.running) requestAnimationFrame(tick); };"
+            + " requestAnimationFrame(tick);"
+            + " const apply = window.flush;"
+            + " window.flush = () => { const t = performance.now(); apply(); perf.work.push(performance.now() - t); };");
+    // The reference, side by side: the same page's frames with nothing arriving, on the same
+    // machine at the same moment.
+    Thread.sleep(2000);
+    js(
+        "perf.idle = perf.frames.splice(0).slice(1).sort((a, b) => a - b); perf.longTasks.length = 0;"
+            + " perf.last = performance.now()");
+    java.util.concurrent.ScheduledExecutorService pacer = Executors.newScheduledThreadPool(3);
+    long sending = System.nanoTime();
+    long started = sending;
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    String[] accounts = {main, savings, shop};
+    for (int i = 0; i < batches; i++) {
+      int n = i;
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      pacer.schedule(
+          () -> {
+            try {
+              batch(alice, accounts[n % 3], accounts[(n + 1) % 3], 100, n);
+              done.complete(null);
+            } catch (Throwable e) {
+              done.completeExceptionally(e);
+            }
+          },
+          160L * i,
+          TimeUnit.MILLISECONDS);
+      sent.add(done);
     }
-    long started = System.nanoTime();
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(3, TimeUnit.MINUTES);
+    double sendSeconds = (System.nanoTime() - sending) / 1e9;
+    pacer.shutdown();
     long expected = before + batches * 200L;
     new WebDriverWait(browser, Duration.ofSeconds(60))
         .until(
@@ -493,12 +497,7 @@ class DashboardBrowserTest {
     Files.writeString(Path.of("target", "dashboard-load.txt"), figures + System.lineSeparator());
     if (judged) {
       assertThat(number(perf.get("longest"))).as(figures).isLessThanOrEqualTo(100);
-      // The frame threshold is the for 1,000 entries a second. A backlog replayed far
-      // faster than that (8,000/s seen on an idle machine) crowds its whole burst into a dozen
-      // frames, whose p95 is then its slowest frame: recorded, and judged only near the target.
-      if (batches * 200 / seconds <= 2_000) {
-        assertThat(number(perf.get("p95"))).as(figures).isLessThanOrEqualTo(50);
-      }
+      assertThat(number(perf.get("p95"))).as(figures).isLessThanOrEqualTo(50);
     }
     // Whatever the machine: all of it is shown (the wait above), the DOM stays small, and the
     // screen reader hears a summary now and then.
