@@ -396,7 +396,7 @@ class DashboardBrowserTest {
   @Order(9)
   void aThousandEntriesASecondKeepFramesShortAndAnnouncementsFew() throws Exception {
     // Live, as a treasury screen sees it: batches of 100 transfers between the viewer's accounts
-    // (200 entries each), one started every 160 ms on three senders, so that entries reach the
+    // (200 entries each), one started every 140 ms on up to six senders, so that entries reach the
     // open page at a little over 1,000 a second for four seconds while its frames are measured.
     // On a busy machine the writes fall behind: the rate reached is part of the figures.
     long before = lastSeq(main) + lastSeq(savings) + lastSeq(shop);
@@ -418,7 +418,7 @@ class DashboardBrowserTest {
     js(
         "perf.idle = perf.frames.splice(0).slice(1).sort((a, b) => a - b); perf.longTasks.length = 0;"
             + " perf.last = performance.now()");
-    java.util.concurrent.ScheduledExecutorService pacer = Executors.newScheduledThreadPool(3);
+    java.util.concurrent.ScheduledExecutorService pacer = Executors.newScheduledThreadPool(6);
     long sending = System.nanoTime();
     long started = sending;
     List<CompletableFuture<Void>> sent = new ArrayList<>();
@@ -435,7 +435,7 @@ class DashboardBrowserTest {
               done.completeExceptionally(e);
             }
           },
-          160L * i,
+          140L * i,
           TimeUnit.MILLISECONDS);
       sent.add(done);
     }
@@ -486,12 +486,14 @@ class DashboardBrowserTest {
             perf.get("rows"),
             perf.get("nodes"));
     // The thresholds are wall-clock times: they hold only on cores that are not overcommitted.
-    // On a machine whose load average is past its cores (other builds, the database and this
-    // test's own server all share them) the page gets a fraction of a core and every frame
-    // stretches, whatever the page does; there the figures are recorded and not judged.
+    // On a machine loaded far past its cores (other builds: load averages of 8 to 24 on 2 cores
+    // were seen) the page gets a fraction of a core and every frame stretches, whatever the page
+    // does; there the figures are recorded and not judged. The build itself, the database and
+    // this test's server keep the load average near 3 on 2 cores, where the live run keeps p95 at
+    // 16.8 ms: judged up to twice the cores.
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     int cores = Runtime.getRuntime().availableProcessors();
-    boolean judged = load >= 0 && load <= cores;
+    boolean judged = load >= 0 && load <= 2 * cores;
     figures += String.format(" load=%.1f cores=%d judged=%s", load, cores, judged);
     System.out.println("[dashboard load] " + figures);
     Files.writeString(Path.of("target", "dashboard-load.txt"), figures + System.lineSeparator());
