@@ -489,11 +489,11 @@ class DashboardBrowserTest {
     // On a machine loaded far past its cores (other builds: load averages of 8 to 24 on 2 cores
     // were seen) the page gets a fraction of a core and every frame stretches, whatever the page
     // does; there the figures are recorded and not judged. The build itself, the database and
-    // this test's server keep the load average near 3 on 2 cores, where the live run keeps p95 at
-    // 16.8 ms: judged up to twice the cores.
+    // this test's server keep the load average at 3 to 4.5 on 2 cores, where the live run keeps
+    // p95 at 16.8 ms and no long task: judged up to three times the cores.
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     int cores = Runtime.getRuntime().availableProcessors();
-    boolean judged = load >= 0 && load <= 2 * cores;
+    boolean judged = load >= 0 && load <= 3 * cores;
     figures += String.format(" load=%.1f cores=%d judged=%s", load, cores, judged);
     System.out.println("[dashboard load] " + figures);
     Files.writeString(Path.of("target", "dashboard-load.txt"), figures + System.lineSeparator());
