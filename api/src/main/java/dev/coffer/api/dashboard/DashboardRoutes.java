@@ -2,11 +2,9 @@ package dev.coffer.api.dashboard;
 
 import dev.coffer.api.digest.Digests;
 import dev.coffer.api.http.OperationHandlers;
+import dev.coffer.api.http.StaticFiles;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
@@ -28,23 +26,11 @@ public final class DashboardRoutes {
   /** The worker's own policy: no script but itself, connections to this origin only. */
   static final String WORKER_POLICY = "default-src 'none'; connect-src 'self'";
 
-  private final Buffer page;
-  private final CharSequence policy;
-  private final Buffer worker = resource("/dashboard/stream-worker.js");
-
-  /** Reads the page once, at start-up, and hashes its inline script and style for the policy. */
-  public DashboardRoutes() {
-    try (InputStream in = DashboardRoutes.class.getResourceAsStream("/dashboard/index.html")) {
-      if (in == null) {
-        throw new IllegalStateException("dashboard/index.html is missing from the jar");
-      }
-      byte[] bytes = in.readAllBytes();
-      page = Buffer.buffer(bytes);
-      policy = HttpHeaders.createOptimized(policy(new String(bytes, StandardCharsets.UTF_8)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  private final Buffer page = StaticFiles.read("/dashboard/index.html");
+  // The page is hashed once, at start-up, for its policy.
+  private final CharSequence policy =
+      HttpHeaders.createOptimized(policy(page.toString(StandardCharsets.UTF_8)));
+  private final Buffer worker = StaticFiles.read("/dashboard/stream-worker.js");
 
   /**
    * The Content-Security-Policy of {@code html}: only its own inline script and style, named by
@@ -63,17 +49,6 @@ public final class DashboardRoutes {
         + " frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types dashboard";
   }
 
-  private static Buffer resource(String name) {
-    try (InputStream in = DashboardRoutes.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException(name + " is missing from the jar");
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private static String hashes(Pattern element, String html) {
     StringJoiner sources = new StringJoiner(" ");
     Matcher m = element.matcher(html);
@@ -84,23 +59,9 @@ public final class DashboardRoutes {
   }
 
   public void addTo(OperationHandlers handlers) {
-    handlers.raw(
-        "getDashboard",
-        ctx ->
-            ctx.response()
-                .putHeader(HttpHeaders.CONTENT_TYPE, HTML)
-                .putHeader("Content-Security-Policy", policy)
-                .putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .end(page));
+    handlers.raw("getDashboard", StaticFiles.serve(page, HTML, policy, "no-cache"));
     handlers.raw(
         "getDashboardStreamWorker",
-        ctx ->
-            ctx.response()
-                .putHeader(HttpHeaders.CONTENT_TYPE, SCRIPT_TYPE)
-                .putHeader("Content-Security-Policy", WORKER_POLICY)
-                .putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .end(worker));
+        StaticFiles.serve(worker, SCRIPT_TYPE, WORKER_POLICY, "no-cache"));
   }
 }

@@ -1,11 +1,9 @@
 package dev.coffer.api.docs;
 
 import dev.coffer.api.http.OperationHandlers;
+import dev.coffer.api.http.StaticFiles;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * {@code GET /docs}: the contract rendered by Redoc, whose standalone bundle is in the jar (the
@@ -27,37 +25,12 @@ public final class ApiReferenceRoutes {
           + " img-src 'self' data:; font-src 'self'; worker-src blob:; base-uri 'none';"
           + " form-action 'none'; frame-ancestors 'none'";
 
-  private final Buffer page = resource("/docs/index.html");
-  private final Buffer script = resource("/docs/redoc.standalone.js");
+  private final Buffer page = StaticFiles.read("/docs/index.html");
+  private final Buffer script = StaticFiles.read("/docs/redoc.standalone.js");
 
   public void addTo(OperationHandlers handlers) {
+    handlers.raw("getApiReference", StaticFiles.serve(page, HTML, POLICY, "no-cache"));
     handlers.raw(
-        "getApiReference",
-        ctx ->
-            ctx.response()
-                .putHeader(HttpHeaders.CONTENT_TYPE, HTML)
-                .putHeader("Content-Security-Policy", POLICY)
-                .putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .end(page));
-    handlers.raw(
-        "getApiReferenceScript",
-        ctx ->
-            ctx.response()
-                .putHeader(HttpHeaders.CONTENT_TYPE, JS)
-                .putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=3600")
-                .end(script));
-  }
-
-  private static Buffer resource(String path) {
-    try (InputStream in = ApiReferenceRoutes.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException(path + " is missing from the jar (built by api/pom.xml)");
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+        "getApiReferenceScript", StaticFiles.serve(script, JS, null, "public, max-age=3600"));
   }
 }

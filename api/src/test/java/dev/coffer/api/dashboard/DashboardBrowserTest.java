@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.HeadlessChromium;
 import dev.coffer.api.testing.Reply;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,15 +30,10 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -54,8 +47,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
   private static final String HOSTILE = "<img src=x onerror=alert(1)>";
   private static ApiInstance coffer;
   private static ApiClient api;
@@ -72,7 +63,7 @@ class DashboardBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     assumeTrue(
-        chromiumInstalled(),
+        HeadlessChromium.available(),
         "Chromium cannot be installed here (apt-get install chromium chromium-driver failed): the browser test is skipped");
     long t0 = System.nanoTime();
     coffer = ApiInstance.start(Map.of());
@@ -120,30 +111,9 @@ class DashboardBrowserTest {
                 .put("metadata", new JsonObject().put("note", HOSTILE)));
     assertThat(hostile.status()).as(hostile.toString()).isEqualTo(201);
 
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    // A closed network: no background connections, no sandbox as root, a fresh profile.
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--user-data-dir=" + Files.createTempDirectory("coffer-chromium"),
-        "--window-size=1280,800");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
     System.out.println(
         "[dashboard] data ready after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(),
-            options);
+    browser = HeadlessChromium.start(1280, 800);
     wait = new WebDriverWait(browser, Duration.ofSeconds(20));
     browser.get(url("/dashboard"));
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("email")))
@@ -733,27 +703,6 @@ class DashboardBrowserTest {
   }
 
   private static void screenshot(String name) throws Exception {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path target = Path.of("target", "dashboard-" + name + ".png");
-    Files.createDirectories(target.getParent());
-    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  // Installs Debian's chromium and its driver when missing (as root, through apt).
-  private static boolean chromiumInstalled() throws Exception {
-    if (Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER)) {
-      return true;
-    }
-    Process install =
-        new ProcessBuilder("apt-get", "install", "-y", "-q", "chromium", "chromium-driver")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    install.getOutputStream().close();
-    if (!install.waitFor(10, TimeUnit.MINUTES)) {
-      install.destroyForcibly();
-      return false;
-    }
-    return Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+    HeadlessChromium.screenshot(browser, "dashboard-" + name);
   }
 }

@@ -5,28 +5,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.HeadlessChromium;
 import dev.coffer.api.testing.Reply;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -36,37 +27,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * api/target/api-reference.png} and {@code api-reference-transfer.png}.
  */
 class ApiReferenceBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
   private static final ApiClient api = ApiInstance.shared().sharedClient();
   private static ChromeDriver browser;
 
   @BeforeAll
   static void start() throws Exception {
     assumeTrue(
-        chromiumInstalled(),
+        HeadlessChromium.available(),
         "Chromium cannot be installed here (apt-get install chromium chromium-driver failed): the browser test is skipped");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--user-data-dir=" + Files.createTempDirectory("coffer-chromium"),
-        "--window-size=1280,900");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(),
-            options);
+    browser = HeadlessChromium.start(1280, 900);
   }
 
   @AfterAll
@@ -126,26 +95,6 @@ class ApiReferenceBrowserTest {
   }
 
   private static void screenshot(String name) throws Exception {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path target = Path.of("target", name + ".png");
-    Files.createDirectories(target.getParent());
-    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static boolean chromiumInstalled() throws Exception {
-    if (Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER)) {
-      return true;
-    }
-    Process install =
-        new ProcessBuilder("apt-get", "install", "-y", "-q", "chromium", "chromium-driver")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    install.getOutputStream().close();
-    if (!install.waitFor(10, TimeUnit.MINUTES)) {
-      install.destroyForcibly();
-      return false;
-    }
-    return Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+    HeadlessChromium.screenshot(browser, name);
   }
 }
