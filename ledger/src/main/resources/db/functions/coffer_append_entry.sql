@@ -1,13 +1,17 @@
 --liquibase formatted sql
 
 --changeset coffer:function-coffer_append_entry runOnChange:true splitStatements:false
+-- The form before effective time (issue 29): the one below answers its calls (a default).
+DROP FUNCTION IF EXISTS coffer_append_entry(uuid, uuid, text, bigint, bigint, bigint, bigint, uuid,
+                                            text, text, timestamptz);
 -- Appends an account's next entry (seq = last_seq + 1) and moves the account's balance and pending
 -- amounts by the deltas given. The entry records the balance and pending amounts after it and its
 -- booking time, which never goes back per account (the later of p_at and the last booking time).
+-- p_effective_at: when a back-dated move counts (NULL: not back-dated); never after the booking.
 CREATE OR REPLACE FUNCTION coffer_append_entry(
   p_account uuid, p_transfer uuid, p_kind text, p_amount bigint, p_balance_delta bigint,
   p_pending_debit_delta bigint, p_pending_credit_delta bigint, p_counterparty uuid,
-  p_status text, p_description text, p_at timestamptz)
+  p_status text, p_description text, p_at timestamptz, p_effective_at timestamptz DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   next_seq bigint;
@@ -27,8 +31,10 @@ BEGIN
        INTO next_seq, new_balance, new_pending_debits, new_pending_credits, booked;
   INSERT INTO entries (account_id, seq, transfer_id, kind, amount, balance_after,
                        counterparty_account_id, status, description, created_at,
-                       pending_debits_after, pending_credits_after, booked_at)
+                       pending_debits_after, pending_credits_after, booked_at, effective_at)
   VALUES (p_account, next_seq, p_transfer, p_kind, p_amount, new_balance,
           p_counterparty, p_status, p_description, p_at,
-          new_pending_debits, new_pending_credits, booked);
+          new_pending_debits, new_pending_credits, booked,
+          -- least() skips NULLs: a move that is not back-dated keeps NULL.
+          CASE WHEN p_effective_at IS NOT NULL THEN least(p_effective_at, p_at) END);
 END $$;

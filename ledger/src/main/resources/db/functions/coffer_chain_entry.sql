@@ -8,6 +8,6 @@ BEGIN
   NEW.hash := coffer_entry_hash(
     (SELECT hash FROM entries WHERE account_id = NEW.account_id AND seq = NEW.seq - 1),
     NEW.account_id, NEW.seq, NEW.transfer_id, NEW.kind, NEW.amount, NEW.balance_after,
-    NEW.counterparty_account_id, NEW.status, NEW.description, NEW.created_at);
+    NEW.counterparty_account_id, NEW.status, NEW.description, NEW.created_at, NEW.effective_at);
   RETURN NEW;
 END $$;

@@ -9,6 +9,7 @@ import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.entry.EntryService;
 import dev.coffer.ledger.journal.JournalReader;
 import dev.coffer.ledger.journal.JournalVerifier;
+import dev.coffer.ledger.transaction.TransactionService;
 import dev.coffer.ledger.transfer.GroupCommitSettings;
 import dev.coffer.ledger.transfer.TransferService;
 import dev.coffer.ledger.user.UserStore;
@@ -22,6 +23,7 @@ public record Ledger(
     UserStore users,
     AccountService accounts,
     TransferService transfers,
+    TransactionService transactions,
     EntryService entries,
     BalanceService balances,
     JournalVerifier journal,
@@ -47,6 +49,7 @@ public record Ledger(
         new UserStore(writes),
         new AccountService(writes, reads),
         new TransferService(writes, reads, groupCommit),
+        new TransactionService(writes, reads),
         new EntryService(reads),
         new BalanceService(reads),
         new JournalVerifier(reads),

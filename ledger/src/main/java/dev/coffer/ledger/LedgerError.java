@@ -21,6 +21,10 @@ public enum LedgerError {
   REVERSAL_EXCEEDS_TRANSFER,
   /** A capture for more than is left of its hold. */
   CAPTURE_EXCEEDS_HOLD,
+  /** An account named by a version lock has changed since the version given. */
+  VERSION_MISMATCH,
+  /** A condition on the balances a move leaves does not hold. */
+  CONDITION_FAILED,
   IDEMPOTENCY_KEY_REUSED,
   IDEMPOTENCY_REQUEST_IN_PROGRESS;
 

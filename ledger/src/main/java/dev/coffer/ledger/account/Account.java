@@ -4,7 +4,11 @@ import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-/** An account: posted balance, reservations, and what can still be spent. */
+/**
+ * An account: posted balance, reservations, and what can still be spent. {@code version} counts its
+ * entries (its last seq): any change to it adds one, so a move can ask that it has not changed
+ * since it was read (a version lock).
+ */
 public record Account(
     UUID id,
     String name,
@@ -13,7 +17,8 @@ public record Account(
     long pendingDebits,
     long pendingCredits,
     long overdraftLimit,
-    OffsetDateTime createdAt) {
+    OffsetDateTime createdAt,
+    long version) {
 
   /** {@code balance - pendingDebits + overdraftLimit}: what can still be spent. */
   public long available() {
@@ -29,6 +34,7 @@ public record Account(
         row.getLong("pending_debits"),
         row.getLong("pending_credits"),
         row.getLong("overdraft_limit"),
-        row.getOffsetDateTime("created_at"));
+        row.getOffsetDateTime("created_at"),
+        row.getLong("last_seq"));
   }
 }

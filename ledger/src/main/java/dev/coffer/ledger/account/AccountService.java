@@ -17,7 +17,8 @@ import java.util.UUID;
 /** Opens and reads accounts. */
 public final class AccountService {
   private static final String COLUMNS =
-      "id, name, currency, balance, pending_debits, pending_credits, overdraft_limit, created_at";
+      "id, name, currency, balance, pending_debits, pending_credits, overdraft_limit, created_at,"
+          + " last_seq";
   private static final String INSERT =
       "INSERT INTO accounts (id, owner_id, name, currency, overdraft_limit) VALUES ($1, $2, $3, $4, $5)"
           + " RETURNING "
@@ -27,7 +28,7 @@ public final class AccountService {
       "id, name, currency, balance,"
           + " pending_debits - coffer_due_debits(id, now()) AS pending_debits,"
           + " pending_credits - coffer_due_credits(id, now()) AS pending_credits,"
-          + " overdraft_limit, created_at";
+          + " overdraft_limit, created_at, last_seq";
   private static final String GET =
       "SELECT " + READ_COLUMNS + " FROM accounts WHERE id = $1 AND owner_id = $2";
   // UUIDv7 ids sort by creation time: keyset on id is oldest first, with no gap or duplicate.

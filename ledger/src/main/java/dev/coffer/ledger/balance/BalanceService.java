@@ -34,6 +34,20 @@ public final class BalanceService {
           + " pending_credits_after, booked_at FROM entries WHERE account_id = a.id"
           + " AND booked_at <= $3 AND created_at <= $3 ORDER BY booked_at DESC, seq DESC LIMIT 1) e"
           + " ON true WHERE a.id = $1 AND a.owner_id = $2";
+  // As of $3 by effective time: the balance booked by then, plus the back-dated entries booked
+  // later but effective by then (an entry is never effective after its booking, so no entry
+  // booked by $3 counts later); only back-dated entries are in that index.
+  private static final String AT_EFFECTIVE =
+      "SELECT a.id, a.currency, a.overdraft_limit, a.last_seq, coalesce(e.seq, 0) AS seq,"
+          + " coalesce(e.balance_after, 0) + coalesce((SELECT sum(b.amount) FROM entries b"
+          + " WHERE b.account_id = a.id AND b.effective_at IS NOT NULL AND b.effective_at <= $3"
+          + " AND b.booked_at > $3), 0) AS balance,"
+          + " coalesce(e.pending_debits_after, 0) AS pending_debits,"
+          + " coalesce(e.pending_credits_after, 0) AS pending_credits, e.booked_at"
+          + " FROM accounts a LEFT JOIN LATERAL (SELECT seq, balance_after, pending_debits_after,"
+          + " pending_credits_after, booked_at FROM entries WHERE account_id = a.id"
+          + " AND booked_at <= $3 AND created_at <= $3 ORDER BY booked_at DESC, seq DESC LIMIT 1) e"
+          + " ON true WHERE a.id = $1 AND a.owner_id = $2";
   private static final String AFTER_SEQ =
       "SELECT a.id, a.currency, a.overdraft_limit, a.last_seq, e.seq,"
           + " e.balance_after AS balance, e.pending_debits_after AS pending_debits,"
@@ -63,6 +77,24 @@ public final class BalanceService {
         token,
         pool ->
             pool.preparedQuery(AT)
+                .execute(Tuple.of(account, owner, at))
+                .map(rows -> Balance.from(owned(rows))));
+  }
+
+  /**
+   * The balance as of {@code at} by {@code basis}: {@link TimeBasis#BOOKED} as {@link #at}; {@link
+   * TimeBasis#EFFECTIVE} counts back-dated moves from when they are effective ({@code seq} and
+   * {@code bookedAt} still name the last entry booked by then; reservations are never back-dated).
+   */
+  public Future<Balance> at(
+      UUID owner, UUID account, OffsetDateTime at, TimeBasis basis, ConsistencyToken token) {
+    if (basis == TimeBasis.BOOKED) {
+      return at(owner, account, at, token);
+    }
+    return reads.read(
+        token,
+        pool ->
+            pool.preparedQuery(AT_EFFECTIVE)
                 .execute(Tuple.of(account, owner, at))
                 .map(rows -> Balance.from(owned(rows))));
   }

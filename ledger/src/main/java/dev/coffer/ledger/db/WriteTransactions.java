@@ -14,6 +14,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Runs writes on the primary in one short transaction each, retries the transient failures
@@ -98,6 +99,8 @@ public final class WriteTransactions {
    * The contract's refusal for an error the database reported by its fields (SQLSTATE, message,
    * constraint, detail), or null when it is not one: a bug or an outage, not a refusal.
    */
+  private static final Pattern POINTER = Pattern.compile("(legs|require)\\[\\d+\\]");
+
   public static LedgerException refusal(
       String state, String message, String constraint, String detail) {
     if ("CF001".equals(state)) {
@@ -123,6 +126,17 @@ public final class WriteTransactions {
     LedgerError error = LedgerError.ofCode(message);
     if (error == null) {
       return null;
+    }
+    // A transaction's leg or a condition, by its place in the request; a version lock by account.
+    if (detail != null && POINTER.matcher(detail).matches()) {
+      return new LedgerException(error, null, error.code(), detail);
+    }
+    if (error == LedgerError.VERSION_MISMATCH) {
+      return new LedgerException(
+          error,
+          null,
+          "account " + detail + " has changed since the version given",
+          "ifAccountVersion." + detail);
     }
     Refusal refusal =
         error == LedgerError.TRANSFER_NOT_REVERSIBLE

@@ -25,7 +25,10 @@ public final class JournalHash {
 
   private JournalHash() {}
 
-  /** The fields of one entry that its hash covers. */
+  /**
+   * The fields of one entry that its hash covers; {@code effectiveAt} is null unless the entry was
+   * back-dated.
+   */
   public record Fields(
       UUID accountId,
       long seq,
@@ -36,7 +39,35 @@ public final class JournalHash {
       UUID counterpartyAccountId,
       String status,
       String description,
-      OffsetDateTime createdAt) {}
+      OffsetDateTime createdAt,
+      OffsetDateTime effectiveAt) {
+
+    /** An entry that was not back-dated. */
+    public Fields(
+        UUID accountId,
+        long seq,
+        UUID transferId,
+        String kind,
+        long amount,
+        long balanceAfter,
+        UUID counterpartyAccountId,
+        String status,
+        String description,
+        OffsetDateTime createdAt) {
+      this(
+          accountId,
+          seq,
+          transferId,
+          kind,
+          amount,
+          balanceAfter,
+          counterpartyAccountId,
+          status,
+          description,
+          createdAt,
+          null);
+    }
+  }
 
   /** SHA-256 over {@code previous} (null: {@link #GENESIS}) and the entry's canonical encoding. */
   public static byte[] of(byte[] previous, Fields e) {
@@ -59,6 +90,10 @@ public final class JournalHash {
     field(out, e.status());
     field(out, e.description());
     field(out, Long.toString(ChronoUnit.MICROS.between(EPOCH, e.createdAt())));
+    // Only a back-dated entry has this field: hashes from before effective time stay valid.
+    if (e.effectiveAt() != null) {
+      field(out, Long.toString(ChronoUnit.MICROS.between(EPOCH, e.effectiveAt())));
+    }
     return sha256(out.toByteArray());
   }
 

@@ -18,7 +18,7 @@ public final class JournalReader {
   private static final String OWNED = "SELECT 1 FROM accounts WHERE id = $1 AND owner_id = $2";
   private static final String ENTRIES =
       "SELECT seq, transfer_id, kind, amount, balance_after, counterparty_account_id, status,"
-          + " description, created_at, hash FROM entries WHERE account_id = $1"
+          + " description, created_at, effective_at, hash FROM entries WHERE account_id = $1"
           + " AND created_at >= coalesce($2::timestamptz, '-infinity') AND created_at < coalesce($3::timestamptz, 'infinity')"
           + " ORDER BY seq";
 

@@ -83,7 +83,8 @@ public final class JournalStream implements ReadStream<JournalLine> {
             row.getUUID("counterparty_account_id"),
             row.getString("status"),
             row.getString("description"),
-            row.getOffsetDateTime("created_at")),
+            row.getOffsetDateTime("created_at"),
+            row.getOffsetDateTime("effective_at")),
         JournalHash.hex(row.getBuffer("hash").getBytes()));
   }
 }

@@ -29,7 +29,7 @@ public final class JournalVerifier {
   // it and never change (unless tampered with, which is what is looked for).
   private static final String ENTRIES =
       "SELECT seq, transfer_id, kind, amount, balance_after, counterparty_account_id, status,"
-          + " description, created_at, hash FROM entries WHERE account_id = $1 AND seq <= $2"
+          + " description, created_at, effective_at, hash FROM entries WHERE account_id = $1 AND seq <= $2"
           + " ORDER BY seq";
   // Each entry of the window against its predecessor's stored hash (in the window, or looked up
   // for an account's first entry there): a changed field breaks its own link, a recomputed hash
@@ -37,14 +37,14 @@ public final class JournalVerifier {
   private static final String RECENT =
       "WITH recent AS (SELECT e.account_id, e.seq, e.transfer_id, e.kind, e.amount,"
           + " e.balance_after, e.counterparty_account_id, e.status, e.description, e.created_at,"
-          + " e.hash, lag(e.hash) OVER w AS prev_hash, lag(e.seq) OVER w AS prev_seq FROM entries"
+          + " e.effective_at, e.hash, lag(e.hash) OVER w AS prev_hash, lag(e.seq) OVER w AS prev_seq FROM entries"
           + " e WHERE e.created_at >= now() - make_interval(secs => $1)"
           + " WINDOW w AS (PARTITION BY e.account_id ORDER BY e.seq)),"
           + " checked AS (SELECT r.account_id, r.seq, r.hash, coffer_entry_hash(CASE WHEN"
           + " r.prev_seq = r.seq - 1 THEN r.prev_hash ELSE (SELECT p.hash FROM entries p WHERE"
           + " p.account_id = r.account_id AND p.seq = r.seq - 1) END, r.account_id, r.seq,"
           + " r.transfer_id, r.kind, r.amount, r.balance_after, r.counterparty_account_id,"
-          + " r.status, r.description, r.created_at) AS expected FROM recent r)"
+          + " r.status, r.description, r.created_at, r.effective_at) AS expected FROM recent r)"
           + " SELECT count(*) AS checked,"
           + " count(*) FILTER (WHERE expected IS DISTINCT FROM hash) AS broken,"
           + " min(account_id::text || ' seq ' || seq) FILTER (WHERE expected IS DISTINCT FROM"
@@ -158,7 +158,8 @@ public final class JournalVerifier {
                   row.getUUID("counterparty_account_id"),
                   row.getString("status"),
                   row.getString("description"),
-                  row.getOffsetDateTime("created_at")));
+                  row.getOffsetDateTime("created_at"),
+                  row.getOffsetDateTime("effective_at")));
       if (!Arrays.equals(expected, stored)) {
         firstBreak =
             new JournalVerification.Break(

@@ -25,7 +25,7 @@ enum GroupBooking {
     this.sql =
         "SELECT item, error_code, error_message, error_constraint, error_detail FROM "
             + function
-            + "($1, $2, $3, $4, $5, $6, $7, $8, $9::text[]::jsonb[])";
+            + "($1, $2, $3, $4, $5, $6, $7, $8, $9::text[]::jsonb[], $10::text[]::jsonb[])";
   }
 
   /**

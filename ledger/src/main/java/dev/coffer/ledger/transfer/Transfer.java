@@ -10,6 +10,8 @@ import java.util.UUID;
  * names the transfer it reverses ({@code reversalOf}); a transfer counts what has been reversed of
  * it ({@code reversedAmount}). A pending transfer (a hold) may be captured in parts: {@code
  * capturedAmount} is what has moved of it so far (the whole amount once posted at once or whole).
+ * {@code effectiveAt} is when a back-dated move counts (null: when it was booked); {@code
+ * transactionId} names the transaction a leg belongs to (null for a transfer on its own).
  */
 public record Transfer(
     UUID id,
@@ -26,9 +28,12 @@ public record Transfer(
     UUID reversalOf,
     long reversedAmount,
     long capturedAmount,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    OffsetDateTime effectiveAt,
+    UUID transactionId) {
 
-  static Transfer from(Row row) {
+  /** A transfer from a row of {@code transfers} (or a query with its columns). */
+  public static Transfer from(Row row) {
     return new Transfer(
         row.getUUID("id"),
         TransferKind.of(row.getString("kind")),
@@ -44,7 +49,9 @@ public record Transfer(
         row.getUUID("reversal_of"),
         row.getLong("reversed_amount"),
         capturedAmount(row),
-        Metadata.of(row.getJsonObject("metadata")));
+        Metadata.of(row.getJsonObject("metadata")),
+        row.getOffsetDateTime("effective_at"),
+        row.getUUID("transaction_id"));
   }
 
   // NULL: no capture was partial, so a posted transfer moved its amount and any other nothing.

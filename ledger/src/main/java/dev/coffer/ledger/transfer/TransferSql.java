@@ -20,7 +20,7 @@ import java.util.UUID;
 /** Every SQL statement about transfers. The rules themselves live in the coffer_* functions. */
 final class TransferSql {
   private static final String MOVE =
-      "SELECT * FROM coffer_book($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)";
+      "SELECT * FROM coffer_book($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10)";
   // Group commit (changeset 013): the refused items come back as rows; the booked ones are read
   // back by id in the same transaction.
   private static final String BOOKED = "SELECT * FROM transfers WHERE id = ANY($1)";
@@ -33,7 +33,7 @@ final class TransferSql {
           + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
           + " ELSE t.status END AS status,"
           + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
-          + " t.reversed_amount, t.captured_amount, t.metadata"
+          + " t.reversed_amount, t.captured_amount, t.metadata, t.effective_at, t.transaction_id"
           + " FROM transfers t WHERE t.id = $1 AND EXISTS (SELECT 1 FROM accounts a"
           + " WHERE a.id IN (t.from_account_id, t.to_account_id) AND a.owner_id = $2)";
   // The caller's transfers, newest first, after the keyset $3. Gathered per owned account (one
@@ -53,7 +53,7 @@ final class TransferSql {
           + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
           + " ELSE t.status END AS status,"
           + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
-          + " t.reversed_amount, t.captured_amount, t.metadata"
+          + " t.reversed_amount, t.captured_amount, t.metadata, t.effective_at, t.transaction_id"
           + " FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM transfers WHERE id IN ("
           + "SELECT x.id FROM accounts a CROSS JOIN LATERAL ("
           + "(SELECT id FROM transfers WHERE from_account_id = a.id"
@@ -76,7 +76,7 @@ final class TransferSql {
           + " CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired'"
           + " ELSE t.status END AS status,"
           + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
-          + " t.reversed_amount, t.captured_amount, t.metadata"
+          + " t.reversed_amount, t.captured_amount, t.metadata, t.effective_at, t.transaction_id"
           + " FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM transfers WHERE id IN ("
           + "SELECT x.id FROM accounts a CROSS JOIN LATERAL ("
           + "(SELECT id FROM transfers WHERE from_account_id = a.id AND status = $10"
@@ -122,6 +122,7 @@ final class TransferSql {
     Integer[] pendingSeconds = new Integer[n];
     String[] descriptions = new String[n];
     String[] metadata = new String[n];
+    String[] terms = new String[n];
     for (int i = 0; i < n; i++) {
       TransferRequest r = requests.get(i);
       amounts[i] = r.amount();
@@ -129,6 +130,8 @@ final class TransferSql {
       descriptions[i] = r.description();
       JsonObject json = Metadata.json(r.metadata());
       metadata[i] = json == null ? null : json.encode();
+      JsonObject asked = r.terms().json();
+      terms[i] = asked == null ? null : asked.encode();
     }
     UUID[] idArray = ids.toArray(UUID[]::new);
     Tuple args =
@@ -142,7 +145,8 @@ final class TransferSql {
               owners.toArray(UUID[]::new),
               pendingSeconds,
               descriptions,
-              metadata
+              metadata,
+              terms
             });
     Future<RowSet<Row>> refused = conn.preparedQuery(booking.sql).execute(args);
     Future<RowSet<Row>> booked =
@@ -337,7 +341,8 @@ final class TransferSql {
           owner,
           pendingSeconds,
           r.description(),
-          Metadata.json(r.metadata())
+          Metadata.json(r.metadata()),
+          r.terms().json()
         });
   }
 
