@@ -20,7 +20,8 @@ public final class AccountJson {
         .put("pendingDebits", a.pendingDebits())
         .put("pendingCredits", a.pendingCredits())
         .put("overdraftLimit", a.overdraftLimit())
-        .put("createdAt", ApiJson.time(a.createdAt()));
+        .put("createdAt", ApiJson.time(a.createdAt()))
+        .put("version", a.version());
   }
 
   public static JsonObject entry(Entry e) {
@@ -37,6 +38,7 @@ public final class AccountJson {
         .put("description", e.description())
         .put("createdAt", ApiJson.time(e.createdAt()))
         .put("metadata", new JsonObject(new LinkedHashMap<>(e.metadata())))
-        .put("reversalOf", ApiJson.id(e.reversalOf()));
+        .put("reversalOf", ApiJson.id(e.reversalOf()))
+        .put("effectiveAt", ApiJson.time(e.effectiveAt()));
   }
 }

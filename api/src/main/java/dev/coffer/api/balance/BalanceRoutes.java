@@ -11,6 +11,7 @@ import dev.coffer.api.session.ReadConsistency;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.ledger.balance.Balance;
 import dev.coffer.ledger.balance.BalanceService;
+import dev.coffer.ledger.balance.TimeBasis;
 import dev.coffer.ledger.db.ConsistencyToken;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -45,10 +46,16 @@ public final class BalanceRoutes {
     if (at != null && bySeq) {
       throw ProblemException.of("invalid-parameter", "send at or seq, not both");
     }
+    String basisText = text(request.getQuery().get("basis"));
+    TimeBasis basis = basisText == null ? TimeBasis.BOOKED : TimeBasis.of(basisText);
+    if (basis == null || (basisText != null && at == null)) {
+      throw ProblemException.of(
+          "invalid-parameter", "basis is booked or effective, and goes with at");
+    }
     ConsistencyToken token = ReadConsistency.required(ctx);
     Future<Balance> balance;
     if (at != null) {
-      balance = balances.at(owner, account, endOfMillisecond(at), token);
+      balance = balances.at(owner, account, endOfMillisecond(at), basis, token);
     } else if (bySeq) {
       balance = balances.afterSeq(owner, account, seq.getLong(), token);
     } else {

@@ -47,7 +47,8 @@ public record CofferConfig(
     int passwordHashCost,
     boolean migrateOnStart,
     String instanceId,
-    TracingSettings tracing) {
+    TracingSettings tracing,
+    Duration maxBackDating) {
 
   /** Defaults that match the local stack started by {@code dev/stack up}. */
   public static final String DEFAULT_PG_PRIMARY =
@@ -165,7 +166,9 @@ public record CofferConfig(
         r.intIn("COFFER_PASSWORD_HASH_COST", 10, 4, 16),
         r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
         r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()),
-        TracingSettings.from(env));
+        TracingSettings.from(env),
+        // How far back a move's effectiveAt may reach (issue 29: 30 days by default).
+        Duration.ofDays(r.intIn("COFFER_BACKDATE_MAX_DAYS", 30, 0, 3650)));
   }
 
   // The service's key is a secret: an error names the variable, never its value.

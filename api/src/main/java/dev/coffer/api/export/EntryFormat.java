@@ -18,7 +18,7 @@ public enum EntryFormat {
     void header(Buffer out) {
       out.appendString(
           "accountId,seq,transferId,kind,amount,balanceAfter,counterpartyAccountId,status,"
-              + "description,createdAt,hash\r\n");
+              + "description,createdAt,hash,effectiveAt\r\n");
     }
 
     @Override
@@ -42,7 +42,12 @@ public enum EntryFormat {
           .append(e.status())
           .append(',');
       cell(row, defused(e.description()));
-      row.append(',').append(time(e.createdAt())).append(',').append(line.hash()).append("\r\n");
+      // effectiveAt last (empty unless back-dated), so the earlier columns keep their places.
+      row.append(',').append(time(e.createdAt())).append(',').append(line.hash()).append(',');
+      if (e.effectiveAt() != null) {
+        row.append(time(e.effectiveAt()));
+      }
+      row.append("\r\n");
       out.appendString(row.toString());
     }
   },
@@ -66,6 +71,7 @@ public enum EntryFormat {
                   .put("description", e.description())
                   .put("createdAt", time(e.createdAt()))
                   .put("hash", line.hash())
+                  .put("effectiveAt", e.effectiveAt() == null ? null : time(e.effectiveAt()))
                   .toBuffer())
           .appendByte((byte) '\n');
     }

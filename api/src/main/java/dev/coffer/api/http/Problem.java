@@ -36,6 +36,8 @@ public record Problem(
           kind("email-taken", 409, "E-mail already registered"),
           kind("transfer-not-pending", 409, "Transfer not pending"),
           kind("transfer-not-reversible", 409, "Transfer not reversible"),
+          kind("version-mismatch", 409, "Version mismatch"),
+          kind("condition-failed", 422, "Condition failed"),
           kind("reversal-exceeds-transfer", 422, "Reversal exceeds transfer"),
           kind("capture-exceeds-hold", 422, "Capture exceeds hold"),
           kind("idempotency-request-in-progress", 409, "Request in progress"),
@@ -58,17 +60,25 @@ public record Problem(
 
   // What the database's refusals (which carry only their code) mean, in words.
   private static final Map<String, String> DETAILS =
-      Map.of(
-          "transfer-not-reversible",
-              "only what moved of a transfer between users can be reversed, by its payee",
-          "reversal-exceeds-transfer", "the amount exceeds what is left to reverse of the transfer",
-          "capture-exceeds-hold", "the amount exceeds what is left of the pending transfer's hold",
-          "insufficient-funds", "the account's available balance does not cover the amount",
-          "currency-mismatch", "both accounts must hold the same currency",
-          "same-account", "the source and destination accounts must differ",
-          "transfer-not-pending",
-              "only a pending transfer can be posted or voided, by the source account's owner",
-          "not-found", "no such resource");
+      Map.ofEntries(
+          Map.entry(
+              "transfer-not-reversible",
+              "only what moved of a transfer between users can be reversed, by its payee"),
+          Map.entry(
+              "reversal-exceeds-transfer",
+              "the amount exceeds what is left to reverse of the transfer"),
+          Map.entry(
+              "capture-exceeds-hold",
+              "the amount exceeds what is left of the pending transfer's hold"),
+          Map.entry(
+              "insufficient-funds", "the account's available balance does not cover the amount"),
+          Map.entry("currency-mismatch", "both accounts must hold the same currency"),
+          Map.entry("same-account", "the source and destination accounts must differ"),
+          Map.entry(
+              "transfer-not-pending",
+              "only a pending transfer can be posted or voided, by the source account's owner"),
+          Map.entry("condition-failed", "the balances the move would leave break this condition"),
+          Map.entry("not-found", "no such resource"));
 
   private record Kind(int status, String title) {}
 
@@ -90,6 +100,26 @@ public record Problem(
   /** The problem for a ledger rule's refusal, with its reason when it has one. */
   public static Problem of(LedgerException refused) {
     Problem problem = of(refused.code(), refused.getMessage());
+    if (refused.pointer() != null) {
+      // A transaction's leg, a condition or a version lock: named in the detail and in errors.
+      problem =
+          new Problem(
+                  problem.status,
+                  problem.code,
+                  problem.title,
+                  problem.detail.startsWith(refused.pointer())
+                      ? problem.detail
+                      : refused.pointer() + ": " + problem.detail,
+                  null,
+                  null,
+                  null)
+              .withErrors(
+                  new JsonArray()
+                      .add(
+                          new JsonObject()
+                              .put("field", refused.pointer())
+                              .put("message", problem.detail)));
+    }
     return refused.refusal() == null ? problem : problem.withReason(refused.refusal().code());
   }
 

@@ -38,6 +38,8 @@ import dev.coffer.api.stream.StreamBus;
 import dev.coffer.api.stream.StreamServer;
 import dev.coffer.api.tracing.CurrentSpan;
 import dev.coffer.api.tracing.Tracing;
+import dev.coffer.api.transfer.MoveTerms;
+import dev.coffer.api.transfer.TransactionRoutes;
 import dev.coffer.api.transfer.TransferRoutes;
 import dev.coffer.api.user.LoginThrottle;
 import dev.coffer.api.user.PasswordHasher;
@@ -205,7 +207,12 @@ public final class CofferServer {
     this.feeds = feeds;
     Map<UUID, AtomicInteger> streamsPerUser = new ConcurrentHashMap<>();
     TransferRoutes transfers =
-        new TransferRoutes(infra.ledger().transfers(), receipts, cache, feeds::announce);
+        new TransferRoutes(
+            infra.ledger().transfers(),
+            receipts,
+            cache,
+            feeds::announce,
+            new MoveTerms(config.maxBackDating()));
     OpenConnections connections = new OpenConnections(config.http().maxConnections());
     bindMeters(
         List.of(
@@ -310,6 +317,9 @@ public final class CofferServer {
         .addTo(handlers);
     new BalanceRoutes(infra.ledger().balances()).addTo(handlers);
     transfers.addTo(handlers);
+    new TransactionRoutes(
+            infra.ledger().transactions(), transfers, new MoveTerms(config.maxBackDating()))
+        .addTo(handlers);
     new JournalRoutes(infra.ledger().journal()).addTo(handlers);
     new ExportRoutes(infra.ledger().journalReader(), exportMetrics, config.exports())
         .addTo(handlers);

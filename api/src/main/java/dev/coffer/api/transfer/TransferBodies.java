@@ -25,20 +25,22 @@ final class TransferBodies {
 
   private TransferBodies() {}
 
-  static TransferRequest deposit(JsonObject body) {
+  static TransferRequest deposit(JsonObject body, MoveTerms terms) {
     return TransferRequest.deposit(
             RequestBodies.uuid(body, "accountId"),
             RequestBodies.integer(body, "amount", 0),
             body.getString("description"))
-        .withMetadata(metadata(body));
+        .withMetadata(metadata(body))
+        .withTerms(terms.of(body));
   }
 
-  static TransferRequest withdrawal(JsonObject body) {
+  static TransferRequest withdrawal(JsonObject body, MoveTerms terms) {
     return TransferRequest.withdrawal(
             RequestBodies.uuid(body, "accountId"),
-            RequestBodies.integer(body, "amount", 0),
+            MoveTerms.amount(body),
             body.getString("description"))
-        .withMetadata(metadata(body));
+        .withMetadata(metadata(body))
+        .withTerms(terms.of(body));
   }
 
   static Reversal reversal(UUID original, JsonObject body) {
@@ -83,13 +85,13 @@ final class TransferBodies {
     return metadata;
   }
 
-  static TransferRequest transfer(JsonObject body) {
-    return plainTransfer(body).withMetadata(metadata(body));
+  static TransferRequest transfer(JsonObject body, MoveTerms terms) {
+    return plainTransfer(body).withMetadata(metadata(body)).withTerms(terms.of(body));
   }
 
   private static TransferRequest plainTransfer(JsonObject body) {
     boolean pending = Boolean.TRUE.equals(body.getBoolean("pending"));
-    long amount = RequestBodies.integer(body, "amount", 0);
+    long amount = MoveTerms.amount(body);
     long expiresIn = RequestBodies.integer(body, "expiresInSeconds", ABSENT);
     if (!pending && expiresIn != ABSENT) {
       throw RequestBodies.invalid(
@@ -111,12 +113,12 @@ final class TransferBodies {
   }
 
   /** Every item of a batch; a bad item fails the whole batch, naming its index. */
-  static List<TransferRequest> batch(JsonObject body) {
+  static List<TransferRequest> batch(JsonObject body, MoveTerms terms) {
     JsonArray items = body.getJsonArray("transfers");
     List<TransferRequest> requests = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       try {
-        requests.add(transfer(items.getJsonObject(i)));
+        requests.add(transfer(items.getJsonObject(i), terms));
       } catch (ProblemException e) {
         throw inBatch(i, e.problem());
       } catch (LedgerException e) {

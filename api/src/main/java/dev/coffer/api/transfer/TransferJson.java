@@ -27,7 +27,9 @@ public final class TransferJson {
         .put("reversalOf", ApiJson.id(t.reversalOf()))
         .put("reversedAmount", t.reversedAmount())
         .put("capturedAmount", t.capturedAmount())
-        .put("metadata", metadata(t.metadata()));
+        .put("metadata", metadata(t.metadata()))
+        .put("effectiveAt", ApiJson.time(t.effectiveAt()))
+        .put("transactionId", ApiJson.id(t.transactionId()));
   }
 
   /** Metadata as the contract writes it: an object, empty when there is none. */

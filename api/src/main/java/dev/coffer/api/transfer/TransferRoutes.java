@@ -31,7 +31,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.ValidatedRequest;
@@ -48,25 +47,23 @@ import java.util.function.Function;
  */
 public final class TransferRoutes implements MeterBinder {
   private final TransferService transfers;
-  private final WriteReceipts receipts;
-  private final AccountCache cache;
-  private final MoneyMoved moneyMoved;
-  private final LongAdder replays = new LongAdder();
+  private final MoveAnswers answers;
+  private final MoveTerms terms;
 
   public TransferRoutes(
       TransferService transfers,
       WriteReceipts receipts,
       AccountCache cache,
-      MoneyMoved moneyMoved) {
+      MoneyMoved moneyMoved,
+      MoveTerms terms) {
     this.transfers = transfers;
-    this.receipts = receipts;
-    this.cache = cache;
-    this.moneyMoved = moneyMoved;
+    this.answers = new MoveAnswers(receipts, cache, moneyMoved);
+    this.terms = terms;
   }
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    FunctionCounter.builder("coffer.idempotent.replays", replays, LongAdder::sum)
+    FunctionCounter.builder("coffer.idempotent.replays", answers.replays(), LongAdder::sum)
         .description("requests answered with the stored response of an earlier one")
         .register(registry);
   }
@@ -74,9 +71,9 @@ public final class TransferRoutes implements MeterBinder {
   /** Registers this feature's operations. */
   public void addTo(OperationHandlers handlers) {
     handlers
-        .on("createDeposit", ctx -> move(ctx, TransferBodies::deposit))
-        .on("createWithdrawal", ctx -> move(ctx, TransferBodies::withdrawal))
-        .on("createTransfer", ctx -> move(ctx, TransferBodies::transfer))
+        .on("createDeposit", ctx -> move(ctx, body -> TransferBodies.deposit(body, terms)))
+        .on("createWithdrawal", ctx -> move(ctx, body -> TransferBodies.withdrawal(body, terms)))
+        .on("createTransfer", ctx -> move(ctx, body -> TransferBodies.transfer(body, terms)))
         .on("createTransferBatch", this::batch)
         .on("postTransfer", ctx -> settle(ctx, TransferStatus.POSTED))
         .on("voidTransfer", ctx -> settle(ctx, TransferStatus.VOIDED))
@@ -102,7 +99,7 @@ public final class TransferRoutes implements MeterBinder {
     Session session = SessionAuthentication.of(ctx);
     JsonObject body = RequestBodies.json(ctx);
     IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), body);
-    List<TransferRequest> requests = TransferBodies.batch(body);
+    List<TransferRequest> requests = TransferBodies.batch(body, terms);
     for (int i = 0; i < requests.size(); i++) {
       if (!Access.reaches(ctx, ownSide(requests.get(i)))) {
         throw new ProblemException(BatchItemProblem.of(i, ACCOUNT_NOT_REACHED));
@@ -248,7 +245,7 @@ public final class TransferRoutes implements MeterBinder {
             : failure);
   }
 
-  private static StoredResponse stored(int status, JsonObject body) {
+  static StoredResponse stored(int status, JsonObject body) {
     return new StoredResponse(status, body.toBuffer().getBytes());
   }
 
@@ -262,24 +259,13 @@ public final class TransferRoutes implements MeterBinder {
     return ids;
   }
 
-  // Cached balances of the accounts a write touched are dropped before the write is answered.
+  /** How this feature answers a committed write: what transactions answer with too. */
+  MoveAnswers answers() {
+    return answers;
+  }
+
   private Future<Void> answer(
       RoutingContext ctx, Committed<? extends Outcome<?>> committed, Set<UUID> touched) {
-    Outcome<?> outcome = committed.value();
-    if (outcome.replayed()) {
-      replays.increment();
-    } else if (!touched.isEmpty()) {
-      moneyMoved.committed(touched, committed.token());
-    }
-    return cache
-        .invalidate(outcome.replayed() ? Set.of() : touched)
-        .compose(
-            v ->
-                receipts.send(
-                    ctx,
-                    committed.token(),
-                    outcome.response().status(),
-                    Buffer.buffer(outcome.response().body()),
-                    outcome.replayed()));
+    return answers.answer(ctx, committed, touched);
   }
 }

@@ -41,7 +41,9 @@ class AccountsApiTest {
             "pendingDebits",
             "pendingCredits",
             "overdraftLimit",
-            "createdAt");
+            "createdAt",
+            "version");
+    assertThat(account.getLong("version")).as("no entry yet").isZero();
     assertThat(account.getString("name")).isEqualTo("Savings");
     assertThat(account.getLong("balance")).isZero();
     assertThat(account.getLong("available")).isEqualTo(500);
@@ -158,8 +160,10 @@ class AccountsApiTest {
                 "description",
                 "createdAt",
                 "metadata",
-                "reversalOf");
+                "reversalOf",
+                "effectiveAt");
         assertThat(entry.getValue("reversalOf")).isNull();
+        assertThat(entry.getValue("effectiveAt")).isNull();
       }
       cursor = page.json().getString("nextCursor");
       // New entries arriving between pages land ahead of the first page: no repeat, no gap.

@@ -5,8 +5,12 @@ import dev.coffer.api.chaos.Operation.Kind;
 import dev.coffer.api.chaos.Operation.Outcome;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -28,6 +32,10 @@ final class BankClient implements Runnable {
   private final BooleanSupplier keepGoing;
   private final Workload workload;
   private final Random random;
+  // Batches sent as transactions, each with whether it is back-dated (and its effectiveAt, which
+  // a resend repeats exactly: the same key with another body would be a reuse).
+  private final Map<String, Boolean> asTransaction = new HashMap<>();
+  private final Map<String, String> effectiveAt = new HashMap<>();
   private final List<Operation> log;
   private long sequence;
 
@@ -96,8 +104,13 @@ final class BankClient implements Runnable {
                     null));
           }
         }
+        // Half the batches go as transactions (issue 29): all or none as well, one id, legs in
+        // order; some of them back-dated a day.
+        if (batch && random.nextBoolean()) {
+          asTransaction.put(key, random.nextInt(3) == 0);
+        }
         List<Operation> done =
-            outcomes(asked, http.untilDefinitive(payer, path(batch), key, body(asked)));
+            outcomes(asked, http.untilDefinitive(payer, path(key, batch), key, body(key, asked)));
         log.addAll(done);
         if (done.get(0).outcome() == Outcome.ACKNOWLEDGED
             && random.nextDouble() < workload.resendShare()) {
@@ -153,7 +166,10 @@ final class BankClient implements Runnable {
     if (body == null) {
       return ids;
     }
-    if (body.containsKey("data")) {
+    if (body.containsKey("legs")) {
+      body.getJsonArray("legs")
+          .forEach(t -> ids.add(UUID.fromString(((JsonObject) t).getString("id"))));
+    } else if (body.containsKey("data")) {
       body.getJsonArray("data")
           .forEach(t -> ids.add(UUID.fromString(((JsonObject) t).getString("id"))));
     } else if (body.getString("id") != null) {
@@ -167,7 +183,7 @@ final class BankClient implements Runnable {
     history.resent();
     String key = first.get(0).key();
     boolean batch = first.get(0).item() >= 0;
-    Answer again = http.untilDefinitive(payer, path(batch), key, body(first));
+    Answer again = http.untilDefinitive(payer, path(key, batch), key, body(key, first));
     List<UUID> expected = first.stream().map(Operation::transferId).toList();
     List<UUID> got = again == null || again.status() != 201 ? List.of() : ids(again);
     if (!expected.equals(got)) {
@@ -181,11 +197,33 @@ final class BankClient implements Runnable {
     }
   }
 
-  private static String path(boolean batch) {
+  private String path(String key, boolean batch) {
+    if (asTransaction.containsKey(key)) {
+      return "/v1/transactions";
+    }
     return batch ? "/v1/transfers:batch" : "/v1/transfers";
   }
 
-  private static JsonObject body(List<Operation> transfers) {
+  private JsonObject body(String key, List<Operation> transfers) {
+    Boolean backDated = asTransaction.get(key);
+    if (backDated != null) {
+      JsonObject transaction =
+          new JsonObject().put("legs", new JsonArray(new ArrayList<>(items(transfers))));
+      if (backDated) {
+        transaction.put(
+            "effectiveAt",
+            effectiveAt.computeIfAbsent(
+                key, k -> Instant.now().minus(Duration.ofDays(1)).toString()));
+      }
+      return transaction;
+    }
+    List<JsonObject> items = items(transfers);
+    return transfers.get(0).item() >= 0
+        ? new JsonObject().put("transfers", new JsonArray(new ArrayList<>(items)))
+        : items.get(0);
+  }
+
+  private static List<JsonObject> items(List<Operation> transfers) {
     List<JsonObject> items =
         transfers.stream()
             .map(
@@ -195,8 +233,6 @@ final class BankClient implements Runnable {
                         .put("toAccountId", t.to().toString())
                         .put("amount", t.amount()))
             .toList();
-    return transfers.get(0).item() >= 0
-        ? new JsonObject().put("transfers", new JsonArray(new ArrayList<>(items)))
-        : items.get(0);
+    return items;
   }
 }

@@ -70,7 +70,11 @@ record LedgerSnapshot(
       List<UUID> ids = new ArrayList<>();
       if (body.startsWith("{")) {
         JsonObject answer = new JsonObject(body);
-        if (answer.containsKey("data")) {
+        if (answer.containsKey("legs")) { // a transaction: its legs are its transfers
+          answer
+              .getJsonArray("legs")
+              .forEach(t -> ids.add(UUID.fromString(((JsonObject) t).getString("id"))));
+        } else if (answer.containsKey("data")) {
           answer
               .getJsonArray("data")
               .forEach(t -> ids.add(UUID.fromString(((JsonObject) t).getString("id"))));

@@ -112,13 +112,14 @@ class ExportApiTest {
             "status",
             "description",
             "createdAt",
-            "hash");
+            "hash",
+            "effectiveAt");
     assertThat(rows).hasSize(TRANSFERS + 2);
     byte[] previous = null;
     long balance = 0;
     for (int i = 1; i < rows.size(); i++) {
       List<String> row = rows.get(i);
-      assertThat(row).hasSize(11);
+      assertThat(row).hasSize(12);
       long seq = Long.parseLong(row.get(1));
       assertThat(seq).isEqualTo(i);
       assertThat(row.get(0)).isEqualTo(payer);
@@ -284,7 +285,8 @@ class ExportApiTest {
         row.get(6).isEmpty() ? null : UUID.fromString(row.get(6)),
         row.get(7),
         description,
-        OffsetDateTime.parse(row.get(9)));
+        OffsetDateTime.parse(row.get(9)),
+        row.size() > 11 && !row.get(11).isEmpty() ? OffsetDateTime.parse(row.get(11)) : null);
   }
 
   private static List<JsonObject> ndjson(Reply reply) {

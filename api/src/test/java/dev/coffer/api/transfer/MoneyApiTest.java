@@ -66,7 +66,9 @@ class MoneyApiTest {
             "reversalOf",
             "reversedAmount",
             "capturedAmount",
-            "metadata");
+            "metadata",
+            "effectiveAt",
+            "transactionId");
     assertThat(transfer.getString("kind")).isEqualTo("deposit");
     assertThat(transfer.getString("status")).isEqualTo("posted");
     assertThat(transfer.getValue("fromAccountId")).isNull();

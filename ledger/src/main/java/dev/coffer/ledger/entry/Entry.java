@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /**
  * One line of an account's append-only journal, with its transfer's metadata and, for a reversal's
- * entry, the transfer it reverses (null otherwise).
+ * entry, the transfer it reverses (null otherwise); {@code effectiveAt} when a back-dated entry
+ * counts (null unless back-dated).
  */
 public record Entry(
     UUID accountId,
@@ -24,7 +25,8 @@ public record Entry(
     String description,
     OffsetDateTime createdAt,
     Map<String, String> metadata,
-    UUID reversalOf) {
+    UUID reversalOf,
+    OffsetDateTime effectiveAt) {
 
   static Entry from(Row row) {
     return new Entry(
@@ -39,6 +41,7 @@ public record Entry(
         row.getString("description"),
         row.getOffsetDateTime("created_at"),
         Metadata.of(row.getJsonObject("metadata")),
-        row.getUUID("reversal_of"));
+        row.getUUID("reversal_of"),
+        row.getOffsetDateTime("effective_at"));
   }
 }

@@ -34,7 +34,7 @@ public final class EntryService {
       "SELECT e.*, "
           + TRANSFER_COLUMNS
           + " FROM accounts a LEFT JOIN LATERAL (SELECT account_id, seq, transfer_id, kind,"
-          + " amount, balance_after, counterparty_account_id, status, description, created_at"
+          + " amount, balance_after, counterparty_account_id, status, description, created_at, effective_at"
           + " FROM entries WHERE account_id = a.id AND seq < $3 ORDER BY seq DESC LIMIT $4) e"
           + " ON true"
           + TRANSFER_JOIN
@@ -47,7 +47,7 @@ public final class EntryService {
           + " a.balance - a.pending_debits + a.overdraft_limit AS account_available, e.*, "
           + TRANSFER_COLUMNS
           + " FROM accounts a LEFT JOIN LATERAL (SELECT account_id, seq, transfer_id, kind, amount,"
-          + " balance_after, counterparty_account_id, status, description, created_at FROM entries"
+          + " balance_after, counterparty_account_id, status, description, created_at, effective_at FROM entries"
           + " WHERE account_id = a.id AND seq > $2 ORDER BY seq LIMIT $3) e ON true"
           + TRANSFER_JOIN
           + " WHERE a.id = $1 AND ($4::uuid IS NULL OR a.owner_id = $4) ORDER BY e.seq";
