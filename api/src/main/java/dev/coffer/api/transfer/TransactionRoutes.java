@@ -12,6 +12,7 @@ import dev.coffer.api.session.ReadConsistency;
 import dev.coffer.api.session.Session;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.ledger.idempotency.IdempotencyKey;
+import dev.coffer.ledger.transaction.ConversionRequest;
 import dev.coffer.ledger.transaction.Leg;
 import dev.coffer.ledger.transaction.Transaction;
 import dev.coffer.ledger.transaction.TransactionRequest;
@@ -20,6 +21,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.ValidatedRequest;
+import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -44,6 +46,7 @@ public final class TransactionRoutes {
   public void addTo(OperationHandlers handlers) {
     handlers
         .on("createTransaction", this::create)
+        .on("createConversion", this::convert)
         .on("getTransaction", this::get)
         .on("listTransactions", this::list);
   }
@@ -69,6 +72,37 @@ public final class TransactionRoutes {
             key,
             t -> TransferRoutes.stored(201, TransactionJson.transaction(t)))
         .compose(committed -> answers.answer(ctx, committed, touched));
+  }
+
+  private Future<?> convert(RoutingContext ctx) {
+    Session session = SessionAuthentication.of(ctx);
+    JsonObject body = RequestBodies.json(ctx);
+    BigDecimal rate;
+    try {
+      rate = new BigDecimal(body.getString("rate"));
+    } catch (NumberFormatException e) {
+      throw RequestBodies.invalid("rate", "must be a decimal such as \"1.0834\"");
+    }
+    ConversionRequest request =
+        new ConversionRequest(
+            RequestBodies.uuid(body, "fromAccountId"),
+            RequestBodies.uuid(body, "toAccountId"),
+            RequestBodies.integer(body, "amount", 0),
+            rate,
+            body.getString("description"),
+            TransferBodies.metadata(body));
+    // Both sides are the caller's own: a key limited to some accounts must reach both.
+    if (!Access.reaches(ctx, request.from()) || !Access.reaches(ctx, request.to())) {
+      throw ProblemException.of("not-found", "no such account");
+    }
+    IdempotencyKey key = IdempotentRequests.key(ctx, session.userId(), body);
+    return transactions
+        .convert(
+            session.userId(),
+            request,
+            key,
+            t -> TransferRoutes.stored(201, TransactionJson.transaction(t)))
+        .compose(committed -> answers.answer(ctx, committed, Set.of(request.from(), request.to())));
   }
 
   private Future<?> get(RoutingContext ctx) {

@@ -303,6 +303,49 @@ class TermsAndTransactionsApiTest {
         "validation");
   }
 
+  @Test
+  void aConversionRoundsDownAndRecordsWhatItCutOff() {
+    Caller alice = api.newCaller();
+    String eur = api.openAccount(alice, "EUR");
+    String usd = api.openAccount(alice, "USD");
+    api.deposit(alice, eur, 5_000);
+    JsonObject body =
+        new JsonObject()
+            .put("fromAccountId", eur)
+            .put("toAccountId", usd)
+            .put("amount", 1_001)
+            .put("rate", "1.0834");
+    String key = UUID.randomUUID().toString();
+    Reply converted = api.post("/v1/conversions", alice.token(), key, body);
+    assertThat(converted.status()).as(converted.toString()).isEqualTo(201);
+    JsonObject c = converted.json().getJsonObject("conversion");
+    assertThat(c.getLong("toAmount")).isEqualTo(1_084);
+    assertThat(c.getString("roundedOff")).isEqualTo("0.4834");
+    assertThat(converted.json().getLong("amount")).isEqualTo(1_001);
+    JsonArray legs = converted.json().getJsonArray("legs");
+    assertThat(legs.getJsonObject(0).getString("kind")).isEqualTo("withdrawal");
+    assertThat(legs.getJsonObject(0).getValue("toAccountId"))
+        .as("liquidity is never shown")
+        .isNull();
+    assertThat(legs.getJsonObject(1).getString("currency")).isEqualTo("USD");
+    Reply again = api.post("/v1/conversions", alice.token(), key, body);
+    assertThat(again.text()).isEqualTo(converted.text());
+    assertThat(api.account(alice, eur).getLong("balance")).isEqualTo(5_000 - 1_001);
+    assertThat(api.account(alice, usd).getLong("balance")).isEqualTo(1_084);
+    assertProblem(
+        api.move("/v1/conversions", alice.token(), body.copy().put("toAccountId", eur)),
+        422,
+        "same-account");
+    assertProblem(
+        api.move("/v1/conversions", alice.token(), body.copy().put("rate", "0.0001")),
+        422,
+        "validation");
+    assertProblem(
+        api.move("/v1/conversions", alice.token(), body.copy().put("rate", "abc")),
+        422,
+        "validation");
+  }
+
   private static JsonObject leg(String from, String to) {
     return new JsonObject().put("fromAccountId", from).put("toAccountId", to);
   }

@@ -142,6 +142,9 @@ public final class WriteTransactions {
         error == LedgerError.TRANSFER_NOT_REVERSIBLE
             ? ReversalRefusal.ofCode(detail)
             : SettleRefusal.ofCode(detail);
+    if (refusal == null && detail != null && !detail.isEmpty()) {
+      return new LedgerException(error, detail); // words of the function's own (a conversion's)
+    }
     return new LedgerException(
         error, refusal, refusal == null ? error.code() : error.code() + ": " + refusal.code());
   }

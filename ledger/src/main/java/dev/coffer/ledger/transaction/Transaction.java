@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /**
  * A booked transaction: its legs, in the order they were asked, each a transfer of its own that
- * names the transaction. {@code effectiveAt} is null unless it was back-dated.
+ * names the transaction. {@code effectiveAt} is null unless it was back-dated; {@code conversion}
+ * is null unless it is a conversion between currencies.
  */
 public record Transaction(
     UUID id,
@@ -18,7 +19,8 @@ public record Transaction(
     Map<String, String> metadata,
     OffsetDateTime createdAt,
     OffsetDateTime effectiveAt,
-    List<Transfer> legs) {
+    List<Transfer> legs,
+    Conversion conversion) {
 
   static Transaction from(Row row, List<Transfer> legs) {
     return new Transaction(
@@ -27,6 +29,7 @@ public record Transaction(
         Metadata.of(row.getJsonObject("metadata")),
         row.getOffsetDateTime("created_at"),
         row.getOffsetDateTime("effective_at"),
-        List.copyOf(legs));
+        List.copyOf(legs),
+        Conversion.from(row.getJsonObject("conversion")));
   }
 }

@@ -48,6 +48,26 @@ public final class TransactionService {
                 render));
   }
 
+  /** Converts between two of {@code owner}'s accounts at most once per {@code key}. */
+  public Future<Committed<Outcome<Transaction>>> convert(
+      UUID owner,
+      ConversionRequest request,
+      IdempotencyKey key,
+      Function<Transaction, StoredResponse> render) {
+    return writes.run(
+        conn ->
+            IdempotencyRecords.once(
+                conn,
+                key,
+                c -> TransactionSql.convert(c, Uuids.timeOrdered(), owner, request),
+                render));
+  }
+
+  /** Converts without an idempotency key (tests, tools). */
+  public Future<Committed<Transaction>> convert(UUID owner, ConversionRequest request) {
+    return writes.run(conn -> TransactionSql.convert(conn, Uuids.timeOrdered(), owner, request));
+  }
+
   /** {@code owner}'s transaction {@code id}; not-found for anyone else's. */
   public Future<Transaction> get(UUID owner, UUID id, ConsistencyToken token) {
     return reads.read(token, client -> TransactionSql.find(client, owner, id));

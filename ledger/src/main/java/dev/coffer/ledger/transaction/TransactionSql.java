@@ -29,7 +29,7 @@ final class TransactionSql {
           + " t.description, t.created_at, t.posted_at, t.expires_at, t.reversal_of,"
           + " t.reversed_amount, t.captured_amount, t.metadata, t.effective_at, t.transaction_id";
   private static final String FIND =
-      "SELECT id, description, metadata, created_at, effective_at FROM transactions"
+      "SELECT id, description, metadata, created_at, effective_at, conversion FROM transactions"
           + " WHERE id = $1 AND owner_id = $2";
   // The legs of the transactions $1, in the order they were asked (their ids are made so).
   private static final String LEGS =
@@ -38,8 +38,11 @@ final class TransactionSql {
           + " FROM transfers t WHERE t.transaction_id = ANY($1)"
           + " ORDER BY t.transaction_id, t.id";
   private static final String PAGE =
-      "SELECT id, description, metadata, created_at, effective_at FROM transactions"
+      "SELECT id, description, metadata, created_at, effective_at, conversion FROM transactions"
           + " WHERE owner_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+
+  private static final String CONVERT =
+      "SELECT id FROM coffer_convert($1, $2, $3, $4, $5, $6, $7::text::numeric, $8, $9)";
 
   private static final UUID MAX_UUID = new UUID(-1L, -1L);
 
@@ -81,6 +84,25 @@ final class TransactionSql {
               request.terms().json()
             });
     return conn.preparedQuery(BOOK).execute(args).compose(booked -> find(conn, owner, id));
+  }
+
+  /** Books {@code request} as conversion {@code id}; answers it. */
+  static Future<Transaction> convert(
+      SqlConnection conn, UUID id, UUID owner, ConversionRequest request) {
+    Tuple args =
+        Tuple.from(
+            new Object[] {
+              id,
+              owner,
+              new UUID[] {legId(id, 0), legId(id, 1)},
+              request.from(),
+              request.to(),
+              request.amount(),
+              request.rate().toPlainString(),
+              request.description(),
+              Metadata.json(request.metadata())
+            });
+    return conn.preparedQuery(CONVERT).execute(args).compose(booked -> find(conn, owner, id));
   }
 
   // Leg i's id: the transaction's, with its last seven bits set to i (leg ids sort in leg order

@@ -1,0 +1,97 @@
+--liquibase formatted sql
+
+--changeset coffer:function-coffer_convert runOnChange:true splitStatements:false
+-- Converts p_amount of p_from's currency into p_to's at p_rate (units of p_to's currency per unit
+-- of p_from's, minor units to minor units), both accounts the caller's: one transaction of two
+-- legs, a withdrawal of p_amount from p_from into its currency's liquidity account and a deposit
+-- of floor(p_amount * p_rate) into p_to out of the other's. Rounding is always down, so a
+-- conversion never makes money; what is cut off (less than one minor unit) is recorded with the
+-- rate and both amounts on the transaction. Each currency stays balanced on its own.
+-- Locks: both accounts, both liquidity accounts and the payees of p_from's overdue holds, once,
+-- in id order (as every write); p_from's overdue holds are settled first, as a move's are.
+-- Refusals (CF001): not-found (either account not the caller's), same-account, currency-mismatch
+-- (the two currencies are the same: that is a transfer), validation (the result rounds to
+-- nothing), insufficient-funds. transaction.created goes to the caller.
+CREATE OR REPLACE FUNCTION coffer_convert(
+  p_id uuid, p_owner uuid, p_leg_ids uuid[], p_from uuid, p_to uuid, p_amount bigint,
+  p_rate numeric, p_description text, p_metadata jsonb)
+RETURNS SETOF transfers LANGUAGE plpgsql AS $$
+DECLARE
+  at timestamptz := clock_timestamp();
+  src accounts;
+  dst accounts;
+  sold uuid;
+  bought uuid;
+  exact numeric;
+  converted bigint;
+  due_ids uuid[];
+  due_to uuid[];
+  due_id uuid;
+  detail jsonb;
+  data jsonb;
+  v_event uuid;
+BEGIN
+  SELECT * INTO src FROM accounts WHERE id = p_from AND owner_id = p_owner AND kind = 'user';
+  SELECT * INTO dst FROM accounts WHERE id = p_to AND owner_id = p_owner AND kind = 'user';
+  IF src.id IS NULL OR dst.id IS NULL THEN
+    RAISE EXCEPTION 'not-found' USING ERRCODE = 'CF001';
+  END IF;
+  IF p_from = p_to THEN
+    RAISE EXCEPTION 'same-account' USING ERRCODE = 'CF001';
+  END IF;
+  IF src.currency = dst.currency THEN
+    RAISE EXCEPTION 'currency-mismatch' USING ERRCODE = 'CF001',
+      DETAIL = 'a conversion is between two currencies';
+  END IF;
+  exact := p_amount * p_rate;
+  converted := floor(exact);
+  IF converted < 1 OR converted > 1000000000000000 THEN
+    RAISE EXCEPTION 'validation' USING ERRCODE = 'CF001',
+      DETAIL = 'the converted amount must be between 1 and 10^15 minor units';
+  END IF;
+  sold := coffer_liquidity_for(src.currency);
+  bought := coffer_liquidity_for(dst.currency);
+  SELECT array_agg(id), array_agg(to_account_id) INTO due_ids, due_to FROM transfers
+   WHERE from_account_id = p_from AND status = 'pending' AND expires_at <= at;
+  PERFORM 1 FROM accounts
+   WHERE id = ANY(ARRAY[p_from, p_to, sold, bought] || coalesce(due_to, '{}'::uuid[]))
+   ORDER BY id FOR UPDATE;
+  IF due_ids IS NOT NULL THEN
+    FOR due_id IN SELECT id FROM transfers WHERE id = ANY(due_ids) AND status = 'pending'
+                  FOR UPDATE SKIP LOCKED LOOP
+      PERFORM coffer_settle(due_id, NULL, 'expired');
+    END LOOP;
+  END IF;
+  SELECT * INTO src FROM accounts WHERE id = p_from;
+  IF src.balance - src.pending_debits + src.overdraft_limit < p_amount THEN
+    RAISE EXCEPTION 'insufficient-funds' USING ERRCODE = 'CF001';
+  END IF;
+  detail := jsonb_build_object(
+    'rate', p_rate::text,
+    'fromCurrency', src.currency, 'fromAmount', p_amount,
+    'toCurrency', dst.currency, 'toAmount', converted,
+    'rounding', 'down',
+    'roundedOff', (exact - converted)::text);
+  INSERT INTO transactions (id, owner_id, description, metadata, legs, created_at, conversion)
+  VALUES (p_id, p_owner, p_description, p_metadata, 2, at, detail);
+  PERFORM coffer_book_apply(p_leg_ids[1], 'withdrawal', p_from, sold, p_amount, src.currency,
+                            clock_timestamp(), NULL, p_description, NULL, NULL, NULL, p_id);
+  PERFORM coffer_book_apply(p_leg_ids[2], 'deposit', bought, p_to, converted, dst.currency,
+                            clock_timestamp(), NULL, p_description, NULL, NULL, NULL, p_id);
+  data := jsonb_build_object(
+    'id', p_id, 'description', p_description, 'metadata', coalesce(p_metadata, '{}'::jsonb),
+    'createdAt', coffer_json_time(at), 'effectiveAt', NULL, 'conversion', detail,
+    'legs', jsonb_build_array(
+      jsonb_build_object('id', p_leg_ids[1], 'fromAccountId', p_from, 'toAccountId', NULL,
+                         'amount', p_amount, 'currency', src.currency),
+      jsonb_build_object('id', p_leg_ids[2], 'fromAccountId', NULL, 'toAccountId', p_to,
+                         'amount', converted, 'currency', dst.currency)));
+  v_event := coffer_uuid_v7();
+  INSERT INTO events (id, owner_id, type, transfer_id, data)
+  VALUES (v_event, p_owner, 'transaction.created', p_id, data);
+  INSERT INTO webhook_deliveries (event_id, endpoint_id)
+  SELECT v_event, w.id FROM webhook_endpoints w
+   WHERE w.owner_id = p_owner AND 'transaction.created' = ANY (w.event_types);
+  RETURN QUERY SELECT t.* FROM unnest(p_leg_ids) WITH ORDINALITY u(id, n)
+                 JOIN transfers t ON t.id = u.id ORDER BY u.n;
+END $$;
