@@ -30,6 +30,7 @@ DECLARE
   detail jsonb;
   data jsonb;
   v_event uuid;
+  leg_description text;
 BEGIN
   SELECT * INTO src FROM accounts WHERE id = p_from AND owner_id = p_owner AND kind = 'user';
   SELECT * INTO dst FROM accounts WHERE id = p_to AND owner_id = p_owner AND kind = 'user';
@@ -74,10 +75,14 @@ BEGIN
     'roundedOff', (exact - converted)::text);
   INSERT INTO transactions (id, owner_id, description, metadata, legs, created_at, conversion)
   VALUES (p_id, p_owner, p_description, p_metadata, 2, at, detail);
+  -- Each leg's entries read as what they are in a journal, a feed or an export, unless the
+  -- caller described the conversion.
+  leg_description := coalesce(p_description,
+    'conversion ' || src.currency || ' to ' || dst.currency || ' at ' || p_rate::text);
   PERFORM coffer_book_apply(p_leg_ids[1], 'withdrawal', p_from, sold, p_amount, src.currency,
-                            clock_timestamp(), NULL, p_description, NULL, NULL, NULL, p_id);
+                            clock_timestamp(), NULL, leg_description, NULL, NULL, NULL, p_id);
   PERFORM coffer_book_apply(p_leg_ids[2], 'deposit', bought, p_to, converted, dst.currency,
-                            clock_timestamp(), NULL, p_description, NULL, NULL, NULL, p_id);
+                            clock_timestamp(), NULL, leg_description, NULL, NULL, NULL, p_id);
   data := jsonb_build_object(
     'id', p_id, 'description', p_description, 'metadata', coalesce(p_metadata, '{}'::jsonb),
     'createdAt', coffer_json_time(at), 'effectiveAt', NULL, 'conversion', detail,

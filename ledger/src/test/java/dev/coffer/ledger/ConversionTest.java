@@ -63,6 +63,9 @@ class ConversionTest {
         .extracting(Transfer::kind)
         .containsExactly(TransferKind.WITHDRAWAL, TransferKind.DEPOSIT);
     assertThat(t.legs()).extracting(Transfer::currency).containsExactly("EUR", "USD");
+    assertThat(t.legs())
+        .extracting(Transfer::description)
+        .containsOnly("conversion EUR to USD at 1.0834");
     assertThat(balance(eur)).isEqualTo(1_000_000 - 1_001);
     assertThat(balance(usd)).isEqualTo(1_084);
     assertThat(await(transactions.get(owner, t.id(), ConsistencyToken.LATEST)).conversion())
