@@ -127,14 +127,21 @@ public final class CofferServer {
     }
     this.infra =
         Infrastructure.create(
-            vertx, config.database(), config.groupCommit(), config.redis(), config.maxReplicaLag());
+            vertx,
+            config.database(),
+            config.groupCommit(),
+            config.redis(),
+            config.maxReplicaLag(),
+            tracing.writeTracing());
     this.inFlight = new InFlightRequests(http.maxInFlight());
     this.redis = new GuardedRedis(infra.redis(), config.redis().timeout());
     this.sessions = new SessionStore(redis, config.sessions());
     this.limiter = new SlidingWindowLimiter(redis);
     this.receipts = new WriteReceipts(sessions);
     this.journalAudit = new JournalAudit(vertx, infra.ledger().journal(), config.journal());
-    this.webhooks = new WebhookDispatcher(vertx, infra.ledger().webhooks(), config.webhooks());
+    this.webhooks =
+        new WebhookDispatcher(
+            vertx, infra.ledger().webhooks(), config.webhooks(), tracing.deliveryTracing());
     this.apiKeyTokens = new ApiKeyTokens(config.apiKeys().serviceKey());
     this.apiKeyMirror = new ApiKeyMirror(redis);
     if (!config.apiKeys().serviceKeyConfigured()) {
