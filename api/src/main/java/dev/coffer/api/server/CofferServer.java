@@ -204,7 +204,8 @@ public final class CofferServer {
                 limits.keyPolicy(),
                 apiKeyMetrics),
             clients);
-    AccountFeeds feeds = new AccountFeeds(vertx, infra.ledger().entries());
+    AccountFeeds feeds =
+        new AccountFeeds(vertx, infra.ledger().entries(), tracing.deliveryTracing());
     StreamBus bus = new StreamBus(vertx, infra.redis(), config.redis().nodes(), feeds::readAll);
     feeds.useBus(bus);
     SessionEnds sessionEnds = new SessionEnds(bus);

@@ -1,11 +1,14 @@
 package dev.coffer.api.tracing;
 
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Spans for work that runs outside any request on behalf of a traced write: a webhook delivery
@@ -39,6 +42,66 @@ public class DeliveryTracing {
 
     /** Ends the span with the HTTP status answered (0: none) or the failure. */
     void end(int status, Throwable failure);
+
+    /** Sets a numeric attribute on the span. */
+    default void set(String attribute, long value) {}
+  }
+
+  /** Whether this instance traces at all (else every method answers {@link Traced#NONE}). */
+  public boolean enabled() {
+    return tracer != null;
+  }
+
+  /**
+   * The span of one stream delivery (the new entries of {@code account} read once and handed to
+   * this instance's connections watching it), announced by the writes traced as {@code writes}:
+   * linked to each of them, and parented by the first, so that it is kept exactly when a write was
+   * and shows in its trace. None when no announcing write was traced (the reconcile's reads
+   * included).
+   */
+  public Traced stream(List<String> writes, String account) {
+    if (tracer == null || writes.isEmpty()) {
+      return Traced.NONE;
+    }
+    List<SpanContext> traced = new ArrayList<>(writes.size());
+    for (String write : writes) {
+      SpanContext span = TraceContexts.parse(write);
+      if (span != null && span.isSampled()) {
+        traced.add(span);
+      }
+    }
+    if (traced.isEmpty()) {
+      return Traced.NONE;
+    }
+    SpanBuilder builder =
+        tracer
+            .spanBuilder("stream deliver")
+            .setSpanKind(SpanKind.CONSUMER)
+            .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(traced.get(0))))
+            .setAttribute("coffer.stream.account_id", account);
+    for (SpanContext write : traced) {
+      builder.addLink(write);
+    }
+    Span span = builder.startSpan();
+    return new Traced() {
+      @Override
+      public String traceparent() {
+        return TraceContexts.format(span.getSpanContext());
+      }
+
+      @Override
+      public void set(String attribute, long value) {
+        span.setAttribute(attribute, value);
+      }
+
+      @Override
+      public void end(int status, Throwable failure) {
+        if (failure != null) {
+          span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+        }
+        span.end();
+      }
+    };
   }
 
   /**

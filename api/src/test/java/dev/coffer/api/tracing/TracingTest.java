@@ -8,7 +8,10 @@ import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
 import dev.coffer.api.testing.Reply;
 import dev.coffer.api.tracing.OtlpReceiver.ReceivedSpan;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
@@ -19,7 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -168,6 +174,81 @@ class TracingTest {
                       && ancestors(s).contains(group.spanId()));
       assertThat(booking.traceId()).isEqualTo(traceId);
     }
+  }
+
+  /**
+   * A stream client watching an account gets the entry of a traced deposit; the delivery (the
+   * entries read once and handed to the connections) is a span linked to the deposit's trace, which
+   * the fan-out message carried.
+   */
+  @Test
+  void aStreamDeliveryIsLinkedToTheWriteThatProducedItsEntry() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (ApiClient api = coffer.client()) {
+      Caller caller = api.newCaller();
+      String account = api.openAccount(caller, "EUR");
+      WebSocket socket =
+          vertx
+              .createWebSocketClient()
+              .connect(
+                  new WebSocketConnectOptions()
+                      .setHost("127.0.0.1")
+                      .setPort(coffer.port())
+                      .setURI("/v1/stream")
+                      .addSubProtocol("bearer." + caller.token()))
+              .await(10, TimeUnit.SECONDS);
+      BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+      socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+      socket.writeTextMessage(
+          new JsonObject()
+              .put("op", "subscribe")
+              .put("accounts", new JsonArray().add(new JsonObject().put("id", account)))
+              .encode());
+      assertThat(next(messages, "subscribed")).isNotNull();
+      String traceId = "7bf92f3577b34da6a3ce929d0e0e4739";
+
+      Reply deposit =
+          api.send(
+              io.vertx.core.http.HttpMethod.POST,
+              "/v1/deposits",
+              Map.of(
+                  "Authorization",
+                  "Bearer " + caller.token(),
+                  "Idempotency-Key",
+                  UUID.randomUUID().toString(),
+                  "Content-Type",
+                  "application/json",
+                  "traceparent",
+                  "00-" + traceId + "-30f067aa0ba902ba-01"),
+              new JsonObject().put("accountId", account).put("amount", 700).toBuffer());
+      assertThat(deposit.status()).as(deposit.toString()).isEqualTo(201);
+      JsonObject entry = next(messages, "entry");
+      assertThat(entry.getString("accountId")).isEqualTo(account);
+
+      ReceivedSpan delivery =
+          awaitSpan(
+              s ->
+                  s.name().equals("stream deliver")
+                      && account.equals(s.attributes().get("coffer.stream.account_id")));
+      assertThat(delivery.linkedTraceIds()).contains(traceId);
+      assertThat(delivery.traceId()).isEqualTo(traceId);
+      assertThat(delivery.attributes()).containsEntry("coffer.stream.connections", "1");
+      socket.close();
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static JsonObject next(BlockingQueue<JsonObject> messages, String type)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+    while (System.currentTimeMillis() < deadline) {
+      JsonObject message = messages.poll(100, TimeUnit.MILLISECONDS);
+      if (message != null && type.equals(message.getString("type"))) {
+        return message;
+      }
+    }
+    throw new AssertionError("no " + type + " message");
   }
 
   /** A settle, a transaction of its own (not grouped), carries its trace to its event too. */
