@@ -109,7 +109,7 @@ public final class Tracing {
 
   /** What Vert.x traces with, or null when tracing is off. */
   public VertxTracerFactory vertxTracer() {
-    return sdk == null ? null : new OpenTelemetryTracingFactory(sdk);
+    return sdk == null ? null : SampledOnlyTracer.factory(sdk);
   }
 
   /**
