@@ -23,8 +23,8 @@ import java.util.function.BiConsumer;
  *
  * <ul>
  *   <li>a server span is still made for every request (the sampler decides, and an unsampled
- *       request keeps its trace id for its log lines and a 5xx body), but one that is not recorded
- *       is ended without its answer's attributes;
+ *       request keeps its trace id for its log lines and a 5xx body), but its attributes, the
+ *       request's and the answer's, are built only if it is recorded;
  *   <li>a client span (PostgreSQL, Redis, HTTP) is made only under a sampled span: under an
  *       unsampled one nothing at all is done.
  * </ul>
@@ -62,7 +62,18 @@ final class SampledOnlyTracer implements VertxTracer<Operation, Operation> {
       String operation,
       Iterable<Map.Entry<String, String>> headers,
       TagExtractor<R> tags) {
-    return delegate.receiveRequest(context, kind, policy, request, operation, headers, tags);
+    // The sampler (parent-based, trace-id ratio) needs no attribute: start without them, and
+    // build them only for a span that is recorded.
+    Operation op =
+        delegate.receiveRequest(
+            context, kind, policy, request, operation, headers, TagExtractor.empty());
+    if (op != null && op.span().isRecording()) {
+      Span span = op.span();
+      for (int i = 0, n = tags.len(request); i < n; i++) {
+        span.setAttribute(tags.name(request, i), tags.value(request, i));
+      }
+    }
+    return op;
   }
 
   @Override
