@@ -8,6 +8,9 @@
 -- rest stays held. Each event goes to every user owning one of the two
 -- accounts (the settlement account has none, and its id is shown as null, as the API does),
 -- and to each of their endpoints subscribed to its type.
+-- Each event keeps the trace context of the write that produced it (changeset 040), which the
+-- writing transaction leaves in a setting: coffer.traceparents, a JSON object by transfer id, for
+-- a group commit's transaction (one trace per member), else coffer.traceparent; NULL when unset.
 CREATE OR REPLACE FUNCTION coffer_transfer_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -17,6 +20,8 @@ DECLARE
   v_type text;
   v_event uuid;
   data jsonb;
+  v_traces text := nullif(current_setting('coffer.traceparents', true), '');
+  v_trace text;
 BEGIN
   IF TG_OP = 'INSERT' THEN
     types := ARRAY['transfer.created'];
@@ -51,12 +56,14 @@ BEGIN
   IF row_json->>'reversal_of' IS NOT NULL THEN
     data := data || jsonb_build_object('reversalOf', row_json->'reversal_of');
   END IF;
+  v_trace := CASE WHEN v_traces IS NOT NULL THEN v_traces::jsonb ->> NEW.id::text
+                  ELSE nullif(current_setting('coffer.traceparent', true), '') END;
   FOR v_owner IN SELECT DISTINCT owner_id FROM accounts
                 WHERE id IN (NEW.from_account_id, NEW.to_account_id) AND owner_id IS NOT NULL LOOP
     FOREACH v_type IN ARRAY types LOOP
       v_event := coffer_uuid_v7();
-      INSERT INTO events (id, owner_id, type, transfer_id, data)
-      VALUES (v_event, v_owner, v_type, NEW.id, data);
+      INSERT INTO events (id, owner_id, type, transfer_id, data, traceparent)
+      VALUES (v_event, v_owner, v_type, NEW.id, data, v_trace);
       INSERT INTO webhook_deliveries (event_id, endpoint_id)
       SELECT v_event, w.id FROM webhook_endpoints w
        WHERE w.owner_id = v_owner AND v_type = ANY (w.event_types);

@@ -5,6 +5,7 @@ import dev.coffer.ledger.apikey.ApiKeyStore;
 import dev.coffer.ledger.balance.BalanceService;
 import dev.coffer.ledger.db.DatabasePools;
 import dev.coffer.ledger.db.ReadRouter;
+import dev.coffer.ledger.db.WriteTracing;
 import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.entry.EntryService;
 import dev.coffer.ledger.journal.JournalReader;
@@ -39,7 +40,19 @@ public record Ledger(
   /** As {@link #create(DatabasePools, Duration)}, with idempotent moves group-committed. */
   public static Ledger create(
       DatabasePools pools, Duration maxReplicaLag, GroupCommitSettings groupCommit) {
-    WriteTransactions writes = new WriteTransactions(pools.primary());
+    return create(pools, maxReplicaLag, groupCommit, WriteTracing.NONE);
+  }
+
+  /**
+   * As {@link #create(DatabasePools, Duration, GroupCommitSettings)}, writes traced by {@code
+   * tracing}.
+   */
+  public static Ledger create(
+      DatabasePools pools,
+      Duration maxReplicaLag,
+      GroupCommitSettings groupCommit,
+      WriteTracing tracing) {
+    WriteTransactions writes = new WriteTransactions(pools.primary(), tracing);
     ReadRouter reads =
         new ReadRouter(pools.primary(), pools.replica(), pools.replicaReads(), maxReplicaLag);
     pools.onReplicaMoved(reads::replicaMoved);

@@ -129,14 +129,21 @@ public final class CofferServer {
     }
     this.infra =
         Infrastructure.create(
-            vertx, config.database(), config.groupCommit(), config.redis(), config.maxReplicaLag());
+            vertx,
+            config.database(),
+            config.groupCommit(),
+            config.redis(),
+            config.maxReplicaLag(),
+            tracing.writeTracing());
     this.inFlight = new InFlightRequests(http.maxInFlight());
     this.redis = new GuardedRedis(infra.redis(), config.redis().timeout());
     this.sessions = new SessionStore(redis, config.sessions());
     this.limiter = new SlidingWindowLimiter(redis);
     this.receipts = new WriteReceipts(sessions);
     this.journalAudit = new JournalAudit(vertx, infra.ledger().journal(), config.journal());
-    this.webhooks = new WebhookDispatcher(vertx, infra.ledger().webhooks(), config.webhooks());
+    this.webhooks =
+        new WebhookDispatcher(
+            vertx, infra.ledger().webhooks(), config.webhooks(), tracing.deliveryTracing());
     this.apiKeyTokens = new ApiKeyTokens(config.apiKeys().serviceKey());
     this.apiKeyMirror = new ApiKeyMirror(redis);
     if (!config.apiKeys().serviceKeyConfigured()) {
@@ -199,7 +206,8 @@ public final class CofferServer {
                 limits.keyPolicy(),
                 apiKeyMetrics),
             clients);
-    AccountFeeds feeds = new AccountFeeds(vertx, infra.ledger().entries());
+    AccountFeeds feeds =
+        new AccountFeeds(vertx, infra.ledger().entries(), tracing.deliveryTracing());
     StreamBus bus = new StreamBus(vertx, infra.redis(), config.redis().nodes(), feeds::readAll);
     feeds.useBus(bus);
     SessionEnds sessionEnds = new SessionEnds(bus);

@@ -4,6 +4,7 @@ import dev.coffer.api.redis.RedisSettings;
 import dev.coffer.ledger.Ledger;
 import dev.coffer.ledger.db.DatabasePools;
 import dev.coffer.ledger.db.DatabaseSettings;
+import dev.coffer.ledger.db.WriteTracing;
 import dev.coffer.ledger.transfer.GroupCommitSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,6 +25,17 @@ public record Infrastructure(DatabasePools databases, Ledger ledger, Redis redis
       GroupCommitSettings groupCommit,
       RedisSettings redis,
       Duration maxReplicaLag) {
+    return create(vertx, database, groupCommit, redis, maxReplicaLag, WriteTracing.NONE);
+  }
+
+  /** As above, the ledger's writes traced by {@code tracing}. */
+  public static Infrastructure create(
+      Vertx vertx,
+      DatabaseSettings database,
+      GroupCommitSettings groupCommit,
+      RedisSettings redis,
+      Duration maxReplicaLag,
+      WriteTracing tracing) {
     RedisOptions redisOptions =
         new RedisOptions()
             .setType(RedisClientType.CLUSTER)
@@ -41,7 +53,7 @@ public record Infrastructure(DatabasePools databases, Ledger ledger, Redis redis
     DatabasePools pools = DatabasePools.create(vertx, database);
     return new Infrastructure(
         pools,
-        Ledger.create(pools, maxReplicaLag, groupCommit),
+        Ledger.create(pools, maxReplicaLag, groupCommit, tracing),
         Redis.createClient(vertx, redisOptions));
   }
 

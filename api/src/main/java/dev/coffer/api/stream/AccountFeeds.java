@@ -1,5 +1,8 @@
 package dev.coffer.api.stream;
 
+import dev.coffer.api.tracing.DeliveryTracing;
+import dev.coffer.api.tracing.DeliveryTracing.Traced;
+import dev.coffer.api.tracing.TraceContexts;
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.entry.EntryService;
 import dev.coffer.ledger.entry.JournalTail;
@@ -9,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -28,6 +32,9 @@ import java.util.logging.Logger;
 public final class AccountFeeds implements MeterBinder {
   private static final Logger LOG = Logger.getLogger(AccountFeeds.class.getName());
   static final int PAGE = 500;
+  // Trace contexts of announcing writes a feed keeps for its next read's span: links past this
+  // many add little to a trace and would cost memory on a busy account.
+  private static final int MAX_TRACES = 32;
 
   private final Vertx vertx;
   private final EntryService entries;
@@ -43,11 +50,23 @@ public final class AccountFeeds implements MeterBinder {
     boolean readAgain;
     ConsistencyToken token = ConsistencyToken.NONE;
     long announcedAt;
+    List<String> traces = List.of();
   }
 
+  private final DeliveryTracing tracing;
+
   public AccountFeeds(Vertx vertx, EntryService entries) {
+    this(vertx, entries, DeliveryTracing.OFF);
+  }
+
+  /**
+   * As above; with tracing on, an announcement carries the announcing write's trace context, and
+   * each delivery it causes is a span linked to it.
+   */
+  public AccountFeeds(Vertx vertx, EntryService entries, DeliveryTracing tracing) {
     this.vertx = vertx;
     this.entries = entries;
+    this.tracing = tracing;
   }
 
   /** The bus to announce and listen on; set once, before the first connection. */
@@ -75,11 +94,15 @@ public final class AccountFeeds implements MeterBinder {
 
   /** Announces a committed write on each touched account's channel. */
   public void announce(Set<UUID> accounts, ConsistencyToken token) {
-    String message =
-        new JsonObject()
-            .put("token", token.toString())
-            .put("at", System.currentTimeMillis())
-            .encode();
+    JsonObject json =
+        new JsonObject().put("token", token.toString()).put("at", System.currentTimeMillis());
+    // The write's trace (its request's span, current here), when sampled; older instances ignore
+    // the field.
+    String trace = tracing.enabled() ? TraceContexts.currentSampled() : null;
+    if (trace != null) {
+      json.put("trace", trace);
+    }
+    String message = json.encode();
     for (UUID account : accounts) {
       bus.publish(channel(account), message)
           .onFailure(e -> LOG.fine("announce failed, the reconcile will find it: " + e));
@@ -130,18 +153,24 @@ public final class AccountFeeds implements MeterBinder {
   private void announced(UUID account, String message) {
     ConsistencyToken token = ConsistencyToken.NONE;
     long at = 0;
+    String trace = null;
     try {
       JsonObject json = new JsonObject(message);
       token = ConsistencyToken.parse(json.getString("token")).orElse(ConsistencyToken.NONE);
       at = json.getLong("at", 0L);
+      trace = json.getValue("trace") instanceof String t ? t : null;
     } catch (RuntimeException e) {
       LOG.fine("unreadable stream announcement: " + e);
     }
-    read(account, token, at);
+    read(account, token, at, trace);
   }
 
   /** Reads the account's entries after the lowest seq its watchers have, then hands them over. */
   void read(UUID account, ConsistencyToken token, long announcedAt) {
+    read(account, token, announcedAt, null);
+  }
+
+  private void read(UUID account, ConsistencyToken token, long announcedAt, String trace) {
     Feed feed = feeds.get(account);
     if (feed == null) {
       return;
@@ -149,6 +178,12 @@ public final class AccountFeeds implements MeterBinder {
     synchronized (feed) {
       feed.token = feed.token.max(token);
       feed.announcedAt = Math.max(feed.announcedAt, announcedAt);
+      if (trace != null && tracing.enabled() && feed.traces.size() < MAX_TRACES) {
+        if (feed.traces.isEmpty()) {
+          feed.traces = new ArrayList<>(2);
+        }
+        feed.traces.add(trace);
+      }
       if (feed.reading) {
         feed.readAgain = true;
         return;
@@ -161,11 +196,14 @@ public final class AccountFeeds implements MeterBinder {
   private void readNow(UUID account, Feed feed) {
     ConsistencyToken token;
     long announcedAt;
+    List<String> traces;
     synchronized (feed) {
       token = feed.token;
       announcedAt = feed.announcedAt;
+      traces = feed.traces;
       feed.token = ConsistencyToken.NONE;
       feed.announcedAt = 0;
+      feed.traces = List.of();
       feed.readAgain = false;
     }
     long from = lowestCursor(feed, account);
@@ -173,15 +211,21 @@ public final class AccountFeeds implements MeterBinder {
       done(account, feed, false);
       return;
     }
+    Traced traced = tracing.stream(traces, account.toString());
     entries
         .tail(null, account, from, PAGE, token)
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
                 JournalTail tail = ar.result();
-                new ArrayList<>(feed.watchers).forEach(c -> c.deliver(tail, announcedAt));
+                List<StreamConnection> watchers = new ArrayList<>(feed.watchers);
+                watchers.forEach(c -> c.deliver(tail, announcedAt));
+                traced.set("coffer.stream.entries", tail.entries().size());
+                traced.set("coffer.stream.connections", watchers.size());
+                traced.end(0, null);
                 done(account, feed, tail.hasMore());
               } else {
+                traced.end(0, ar.cause());
                 LOG.log(Level.FINE, "reading a watched account failed", ar.cause());
                 done(account, feed, false);
               }

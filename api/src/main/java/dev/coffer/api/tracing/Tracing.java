@@ -1,5 +1,6 @@
 package dev.coffer.api.tracing;
 
+import dev.coffer.ledger.db.WriteTracing;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -20,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tracing {
   private static final Tracing OFF = new Tracing(null);
+  // The instrumentation scope of the spans Coffer makes itself (Vert.x names its own).
+  static final String SCOPE = "dev.coffer";
   private static volatile boolean anyOn;
 
   private final OpenTelemetrySdk sdk;
@@ -94,9 +97,19 @@ public final class Tracing {
     return sdk == null ? OpenTelemetry.noop() : sdk;
   }
 
+  /** How the ledger's writes are traced: {@link WriteTracing#NONE} when tracing is off. */
+  public WriteTracing writeTracing() {
+    return sdk == null ? WriteTracing.NONE : new LedgerTracing(sdk.getTracer(SCOPE));
+  }
+
+  /** Spans of webhook and stream deliveries: {@link DeliveryTracing#OFF} when tracing is off. */
+  public DeliveryTracing deliveryTracing() {
+    return sdk == null ? DeliveryTracing.OFF : new DeliveryTracing(sdk.getTracer(SCOPE));
+  }
+
   /** What Vert.x traces with, or null when tracing is off. */
   public VertxTracerFactory vertxTracer() {
-    return sdk == null ? null : new OpenTelemetryTracingFactory(sdk);
+    return sdk == null ? null : SampledOnlyTracer.factory(sdk);
   }
 
   /**

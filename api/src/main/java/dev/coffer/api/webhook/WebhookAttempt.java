@@ -41,13 +41,18 @@ final class WebhookAttempt {
 
   /** The answer's status, or a failure (no answer in time, refused, address not allowed). */
   static Future<Integer> run(
-      Vertx vertx, HttpClient client, WebhookSettings settings, Delivery d, Buffer body) {
-    return new WebhookAttempt(vertx, client, settings).start(d, body);
+      Vertx vertx,
+      HttpClient client,
+      WebhookSettings settings,
+      Delivery d,
+      Buffer body,
+      String traceparent) {
+    return new WebhookAttempt(vertx, client, settings).start(d, body, traceparent);
   }
 
-  private Future<Integer> start(Delivery d, Buffer body) {
+  private Future<Integer> start(Delivery d, Buffer body, String traceparent) {
     long deadline = vertx.setTimer(settings.timeout().toMillis(), id -> deadlinePassed());
-    send(d, body).onFailure(outcome::tryFail);
+    send(d, body, traceparent).onFailure(outcome::tryFail);
     return outcome.future().onComplete(ar -> vertx.cancelTimer(deadline));
   }
 
@@ -65,7 +70,7 @@ final class WebhookAttempt {
 
   // Resolved here, and connected to the address checked (not resolved again by the client), so
   // that a name cannot point to a public address at the check and an internal one at the call.
-  private Future<Void> send(Delivery d, Buffer body) {
+  private Future<Void> send(Delivery d, Buffer body, String traceparent) {
     URI uri = URI.create(d.url());
     boolean https = uri.getScheme().equalsIgnoreCase("https");
     int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
@@ -96,6 +101,9 @@ final class WebhookAttempt {
                       .putHeader(
                           WebhookSigner.HEADER,
                           WebhookSigner.header(d.secret(), now, body.getBytes()));
+              if (traceparent != null) {
+                options.putHeader("traceparent", traceparent);
+              }
               return client.request(options);
             })
         .compose(

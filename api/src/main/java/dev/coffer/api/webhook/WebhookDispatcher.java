@@ -1,5 +1,7 @@
 package dev.coffer.api.webhook;
 
+import dev.coffer.api.tracing.DeliveryTracing;
+import dev.coffer.api.tracing.DeliveryTracing.Traced;
 import dev.coffer.ledger.webhook.WebhookStore;
 import dev.coffer.ledger.webhook.WebhookStore.Delivery;
 import io.micrometer.core.instrument.Counter;
@@ -12,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -50,6 +53,7 @@ public final class WebhookDispatcher implements MeterBinder {
   private final WebhookStore store;
   private final WebhookSettings settings;
   private final HttpClient client;
+  private final DeliveryTracing tracing;
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopped;
@@ -60,14 +64,24 @@ public final class WebhookDispatcher implements MeterBinder {
   private long lastPurge;
 
   public WebhookDispatcher(Vertx vertx, WebhookStore store, WebhookSettings settings) {
+    this(vertx, store, settings, DeliveryTracing.OFF);
+  }
+
+  /** As above, each attempt traced by {@code tracing} under the trace of its event's write. */
+  public WebhookDispatcher(
+      Vertx vertx, WebhookStore store, WebhookSettings settings, DeliveryTracing tracing) {
     this.vertx = vertx;
     this.store = store;
     this.settings = settings;
+    this.tracing = tracing;
     this.client =
         vertx.createHttpClient(
             new HttpClientOptions()
                 .setConnectTimeout((int) settings.timeout().toMillis())
-                .setKeepAlive(false),
+                .setKeepAlive(false)
+                // Each attempt's span and traceparent are made here (DeliveryTracing), from the
+                // event's write, not by Vert.x from whatever context a poll runs on.
+                .setTracingPolicy(TracingPolicy.IGNORE),
             new PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
   }
 
@@ -183,9 +197,18 @@ public final class WebhookDispatcher implements MeterBinder {
     Buffer body = EventJson.event(d.event()).toBuffer();
     WebhookStore.Circuit circuit =
         new WebhookStore.Circuit(settings.circuitFailures(), settings.circuitOpen());
-    return WebhookAttempt.run(vertx, client, settings, d, body)
+    Traced traced =
+        tracing.webhook(
+            d.traceparent(),
+            d.eventId().toString(),
+            d.event().type(),
+            d.attempt(),
+            d.endpointId().toString(),
+            d.url());
+    return WebhookAttempt.run(vertx, client, settings, d, body, traced.traceparent())
         .transform(
             ar -> {
+              traced.end(ar.succeeded() ? ar.result() : 0, ar.failed() ? ar.cause() : null);
               if (ar.succeeded() && ar.result() / 100 == 2) {
                 count("delivered");
                 return store.delivered(d);

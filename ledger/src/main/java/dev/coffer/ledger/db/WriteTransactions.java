@@ -26,9 +26,20 @@ public final class WriteTransactions {
   private static final int MAX_ATTEMPTS = 5;
   private static final String WAL_POSITION = "SELECT pg_current_wal_insert_lsn()::text";
   private final Pool primary;
+  private final WriteTracing tracing;
 
   public WriteTransactions(Pool primary) {
+    this(primary, WriteTracing.NONE);
+  }
+
+  public WriteTransactions(Pool primary, WriteTracing tracing) {
     this.primary = primary;
+    this.tracing = tracing;
+  }
+
+  /** How writes are traced ({@link WriteTracing#NONE} when tracing is off). */
+  public WriteTracing tracing() {
+    return tracing;
   }
 
   /** The primary pool, for single statements that need no transaction. */
@@ -36,19 +47,35 @@ public final class WriteTransactions {
     return primary;
   }
 
-  /** Runs {@code work} in a transaction; its failure rolls everything back. */
+  /**
+   * Runs {@code work} in a transaction; its failure rolls everything back. The events it produces
+   * keep the caller's trace context, when it is traced.
+   */
   public <T> Future<Committed<T>> run(Function<SqlConnection, Future<T>> work) {
-    return attempt(work, 1);
+    return run(work, tracing.traceparent());
   }
 
-  private <T> Future<Committed<T>> attempt(Function<SqlConnection, Future<T>> work, int n) {
+  /**
+   * As {@link #run(Function)}, the events keeping {@code traceparent} (null: none) rather than the
+   * caller's: for work done for others (a group commit tags each move itself).
+   */
+  public <T> Future<Committed<T>> run(Function<SqlConnection, Future<T>> work, String traceparent) {
+    return attempt(work, traceparent, 1);
+  }
+
+  private <T> Future<Committed<T>> attempt(
+      Function<SqlConnection, Future<T>> work, String traceparent, int n) {
     return primary
         .withConnection(
             conn -> {
               Future<Transaction> began = conn.begin();
               // The work's first statements are sent right behind BEGIN, without waiting for its
-              // answer (the connection pipelines them): inside the transaction all the same.
-              Future<T> done = work.apply(conn);
+              // answer (the connection pipelines them): inside the transaction all the same. So is
+              // the trace context, when there is one, ahead of them.
+              Future<Void> tagged =
+                  traceparent == null ? null : WriteTracing.tag(conn, traceparent);
+              Future<T> worked = work.apply(conn);
+              Future<T> done = tagged == null ? worked : tagged.compose(v -> worked);
               return began.compose(
                   tx ->
                       done.compose(
@@ -74,7 +101,7 @@ public final class WriteTransactions {
               if (failure instanceof PgException pg
                   && RETRYABLE.contains(pg.getSqlState())
                   && n < MAX_ATTEMPTS) {
-                return attempt(work, n + 1);
+                return attempt(work, traceparent, n + 1);
               }
               return Future.failedFuture(translate(failure));
             });

@@ -1,6 +1,7 @@
 package dev.coffer.ledger.transfer;
 
 import dev.coffer.ledger.db.Committed;
+import dev.coffer.ledger.db.WriteTracing;
 import dev.coffer.ledger.db.WriteTransactions;
 import dev.coffer.ledger.id.Uuids;
 import dev.coffer.ledger.idempotency.IdempotencyKey;
@@ -16,9 +17,11 @@ import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -70,6 +73,7 @@ public final class TransferGroups {
       Function<Transfer, StoredResponse> render,
       Context context,
       long queuedAt,
+      String traceparent,
       Promise<Committed<Outcome<Transfer>>> answer) {
 
     String keyName() {
@@ -93,7 +97,15 @@ public final class TransferGroups {
       Function<Transfer, StoredResponse> render) {
     Promise<Committed<Outcome<Transfer>>> answer = Promise.promise();
     Request request =
-        new Request(owner, move, key, render, Vertx.currentContext(), System.nanoTime(), answer);
+        new Request(
+            owner,
+            move,
+            key,
+            render,
+            Vertx.currentContext(),
+            System.nanoTime(),
+            writes.tracing().traceparent(),
+            answer);
     List<Request> group;
     List<Request> expired;
     boolean admitted;
@@ -196,19 +208,27 @@ public final class TransferGroups {
 
   // At once first; a group that one of its moves failed (a constraint, an overflow: rare) is
   // booked again move by move, where that move fails alone.
+  // Traced as one span linked to its members' (WriteTracing); each move's events keep its own
+  // request's trace context, set in book, not the group's.
   private void run(List<Request> group) {
     writes
-        .run(conn -> book(conn, group, GroupBooking.AT_ONCE))
-        .recover(
-            failure -> {
-              if (!GroupBooking.failedOnAMove(failure)) {
-                return Future.failedFuture(failure);
-              }
-              synchronized (this) {
-                bookedMoveByMove++;
-              }
-              return writes.run(conn -> book(conn, group, GroupBooking.MOVE_BY_MOVE));
-            })
+        .tracing()
+        .group(
+            group.stream().map(Request::traceparent).toList(),
+            () ->
+                writes
+                    .run(conn -> book(conn, group, GroupBooking.AT_ONCE), null)
+                    .recover(
+                        failure -> {
+                          if (!GroupBooking.failedOnAMove(failure)) {
+                            return Future.failedFuture(failure);
+                          }
+                          synchronized (this) {
+                            bookedMoveByMove++;
+                          }
+                          return writes.run(
+                              conn -> book(conn, group, GroupBooking.MOVE_BY_MOVE), null);
+                        }))
         .onComplete(
             done -> {
               List<Request> next;
@@ -258,12 +278,18 @@ public final class TransferGroups {
               List<UUID> ids = new ArrayList<>(toBook.size());
               List<UUID> owners = new ArrayList<>(toBook.size());
               List<TransferRequest> moves = new ArrayList<>(toBook.size());
+              Map<UUID, String> traces = new HashMap<>();
               for (int i : toBook) {
                 ids.add(Uuids.timeOrdered());
                 owners.add(group.get(i).owner());
                 moves.add(group.get(i).move());
+                if (group.get(i).traceparent() != null) {
+                  traces.put(ids.get(ids.size() - 1), group.get(i).traceparent());
+                }
               }
+              Future<Void> tagged = WriteTracing.tagEach(conn, traces);
               return TransferSql.bookGroup(conn, booking, ids, owners, moves)
+                  .compose(booked -> tagged.map(booked))
                   .compose(booked -> store(conn, group, toBook, booked, outcomes));
             });
   }

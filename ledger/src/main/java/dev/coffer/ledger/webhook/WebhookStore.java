@@ -28,9 +28,18 @@ public final class WebhookStore {
   /** An event as the API shows and sends it. */
   public record Event(UUID id, String type, OffsetDateTime createdAt, JsonObject data) {}
 
-  /** One claimed delivery attempt: number {@code attempt} of {@code event} to {@code url}. */
+  /**
+   * One claimed delivery attempt: number {@code attempt} of {@code event} to {@code url}; {@code
+   * traceparent} is the trace context of the write that produced the event (null: not traced).
+   */
   public record Delivery(
-      UUID eventId, UUID endpointId, int attempt, Event event, String url, String secret) {}
+      UUID eventId,
+      UUID endpointId,
+      int attempt,
+      Event event,
+      String url,
+      String secret,
+      String traceparent) {}
 
   /**
    * Deliveries not yet delivered nor given up, and the age in seconds of the oldest one's event (0
@@ -79,7 +88,7 @@ public final class WebhookStore {
           + " WHERE d.event_id = chosen.event_id AND d.endpoint_id = chosen.endpoint_id"
           + " AND d.status = 'pending' AND e.id = d.event_id AND w.id = d.endpoint_id"
           + " RETURNING d.event_id, d.endpoint_id, d.attempts, e.type, e.created_at, e.data,"
-          + " w.url, w.secret";
+          + " w.url, w.secret, e.traceparent";
   // Only the attempt that holds the claim records its outcome: a late answer to an attempt whose
   // lease ran out (and was claimed again) changes nothing, neither the delivery nor its endpoint.
   // A delivered attempt frees the endpoint and closes its circuit.
@@ -209,7 +218,8 @@ public final class WebhookStore {
                               row.getInteger("attempts"),
                               event(row, "event_id"),
                               row.getString("url"),
-                              row.getString("secret"))));
+                              row.getString("secret"),
+                              row.getString("traceparent"))));
               return claimed;
             });
   }
