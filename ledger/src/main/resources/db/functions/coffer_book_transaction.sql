@@ -89,8 +89,10 @@ BEGIN
                       'currency', t.currency) ORDER BY u.n)
                FROM unnest(p_leg_ids) WITH ORDINALITY u(id, n) JOIN transfers t ON t.id = u.id));
   v_event := coffer_uuid_v7();
-  INSERT INTO events (id, owner_id, type, transfer_id, data)
-  VALUES (v_event, p_owner, 'transaction.created', p_id, data);
+  -- The trace of the request that booked it, for its webhook deliveries (changeset 040).
+  INSERT INTO events (id, owner_id, type, transfer_id, data, traceparent)
+  VALUES (v_event, p_owner, 'transaction.created', p_id, data,
+          nullif(current_setting('coffer.traceparent', true), ''));
   INSERT INTO webhook_deliveries (event_id, endpoint_id)
   SELECT v_event, w.id FROM webhook_endpoints w
    WHERE w.owner_id = p_owner AND 'transaction.created' = ANY (w.event_types);
