@@ -21,6 +21,12 @@ public enum LedgerError {
   REVERSAL_EXCEEDS_TRANSFER,
   /** A capture for more than is left of its hold. */
   CAPTURE_EXCEEDS_HOLD,
+  /** A move into or out of a closed account. */
+  ACCOUNT_CLOSED,
+  /** Closing an account on which a live hold is, either side. */
+  ACCOUNT_HAS_HOLDS,
+  /** Closing an account whose balance is not zero, without a sweep. */
+  ACCOUNT_NOT_EMPTY,
   IDEMPOTENCY_KEY_REUSED,
   IDEMPOTENCY_REQUEST_IN_PROGRESS;
 

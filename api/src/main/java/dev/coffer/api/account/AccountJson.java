@@ -20,7 +20,10 @@ public final class AccountJson {
         .put("pendingDebits", a.pendingDebits())
         .put("pendingCredits", a.pendingCredits())
         .put("overdraftLimit", a.overdraftLimit())
-        .put("createdAt", ApiJson.time(a.createdAt()));
+        .put("createdAt", ApiJson.time(a.createdAt()))
+        .put("metadata", new JsonObject(new LinkedHashMap<>(a.metadata())))
+        .put("status", a.closed() ? "closed" : "open")
+        .put("closedAt", ApiJson.time(a.closedAt()));
   }
 
   public static JsonObject entry(Entry e) {

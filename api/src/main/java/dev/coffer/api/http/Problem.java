@@ -38,6 +38,9 @@ public record Problem(
           kind("transfer-not-reversible", 409, "Transfer not reversible"),
           kind("reversal-exceeds-transfer", 422, "Reversal exceeds transfer"),
           kind("capture-exceeds-hold", 422, "Capture exceeds hold"),
+          kind("account-closed", 409, "Account closed"),
+          kind("account-has-holds", 409, "Account has holds"),
+          kind("account-not-empty", 409, "Account not empty"),
           kind("idempotency-request-in-progress", 409, "Request in progress"),
           kind("request-timeout", 408, "Request timeout"),
           kind("payload-too-large", 413, "Payload too large"),
@@ -58,17 +61,33 @@ public record Problem(
 
   // What the database's refusals (which carry only their code) mean, in words.
   private static final Map<String, String> DETAILS =
-      Map.of(
-          "transfer-not-reversible",
-              "only what moved of a transfer between users can be reversed, by its payee",
-          "reversal-exceeds-transfer", "the amount exceeds what is left to reverse of the transfer",
-          "capture-exceeds-hold", "the amount exceeds what is left of the pending transfer's hold",
-          "insufficient-funds", "the account's available balance does not cover the amount",
-          "currency-mismatch", "both accounts must hold the same currency",
-          "same-account", "the source and destination accounts must differ",
-          "transfer-not-pending",
-              "only a pending transfer can be posted or voided, by the source account's owner",
-          "not-found", "no such resource");
+      Map.ofEntries(
+          Map.entry(
+              "account-closed",
+              "a closed account refuses every move into or out of it until it is reopened"),
+          Map.entry(
+              "account-has-holds",
+              "an account with a pending transfer on it, either side, cannot be closed"),
+          Map.entry(
+              "account-not-empty",
+              "an account with a balance cannot be closed unless the balance is swept"),
+          Map.entry(
+              "transfer-not-reversible",
+              "only what moved of a transfer between users can be reversed, by its payee"),
+          Map.entry(
+              "reversal-exceeds-transfer",
+              "the amount exceeds what is left to reverse of the transfer"),
+          Map.entry(
+              "capture-exceeds-hold",
+              "the amount exceeds what is left of the pending transfer's hold"),
+          Map.entry(
+              "insufficient-funds", "the account's available balance does not cover the amount"),
+          Map.entry("currency-mismatch", "both accounts must hold the same currency"),
+          Map.entry("same-account", "the source and destination accounts must differ"),
+          Map.entry(
+              "transfer-not-pending",
+              "only a pending transfer can be posted or voided, by the source account's owner"),
+          Map.entry("not-found", "no such resource"));
 
   private record Kind(int status, String title) {}
 

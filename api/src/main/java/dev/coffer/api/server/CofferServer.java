@@ -306,7 +306,8 @@ public final class CofferServer {
             sessionEnds::announce,
             new LoginThrottle(redis, config.rateLimits(), config.sessions().ttl()))
         .addTo(handlers);
-    new AccountRoutes(infra.ledger().accounts(), infra.ledger().entries(), receipts, cache)
+    new AccountRoutes(
+            infra.ledger().accounts(), infra.ledger().entries(), receipts, cache, feeds::announce)
         .addTo(handlers);
     new BalanceRoutes(infra.ledger().balances()).addTo(handlers);
     transfers.addTo(handlers);

@@ -41,7 +41,10 @@ class AccountsApiTest {
             "pendingDebits",
             "pendingCredits",
             "overdraftLimit",
-            "createdAt");
+            "createdAt",
+            "metadata",
+            "status",
+            "closedAt");
     assertThat(account.getString("name")).isEqualTo("Savings");
     assertThat(account.getLong("balance")).isZero();
     assertThat(account.getLong("available")).isEqualTo(500);

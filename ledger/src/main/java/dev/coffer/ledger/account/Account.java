@@ -1,10 +1,15 @@
 package dev.coffer.ledger.account;
 
+import dev.coffer.ledger.transfer.Metadata;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
 
-/** An account: posted balance, reservations, and what can still be spent. */
+/**
+ * An account: posted balance, reservations, and what can still be spent; its metadata, and when it
+ * was closed (null while open).
+ */
 public record Account(
     UUID id,
     String name,
@@ -13,11 +18,18 @@ public record Account(
     long pendingDebits,
     long pendingCredits,
     long overdraftLimit,
-    OffsetDateTime createdAt) {
+    OffsetDateTime createdAt,
+    Map<String, String> metadata,
+    OffsetDateTime closedAt) {
 
   /** {@code balance - pendingDebits + overdraftLimit}: what can still be spent. */
   public long available() {
     return Math.addExact(Math.subtractExact(balance, pendingDebits), overdraftLimit);
+  }
+
+  /** Whether the account refuses every move (until it is reopened). */
+  public boolean closed() {
+    return closedAt != null;
   }
 
   static Account from(Row row) {
@@ -29,6 +41,8 @@ public record Account(
         row.getLong("pending_debits"),
         row.getLong("pending_credits"),
         row.getLong("overdraft_limit"),
-        row.getOffsetDateTime("created_at"));
+        row.getOffsetDateTime("created_at"),
+        Metadata.of(row.getJsonObject("metadata")),
+        row.getOffsetDateTime("closed_at"));
   }
 }

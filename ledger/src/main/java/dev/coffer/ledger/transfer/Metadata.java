@@ -59,7 +59,7 @@ public final class Metadata {
   }
 
   /** The jsonb parameter for {@code metadata}: null when there is none. */
-  static JsonObject json(Map<String, String> metadata) {
+  public static JsonObject json(Map<String, String> metadata) {
     if (metadata == null || metadata.isEmpty()) {
       return null;
     }
