@@ -32,6 +32,7 @@ import dev.coffer.api.redis.GuardedRedis;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.SessionStore;
 import dev.coffer.api.session.WriteReceipts;
+import dev.coffer.api.statement.StatementRoutes;
 import dev.coffer.api.stream.AccountFeeds;
 import dev.coffer.api.stream.SessionEnds;
 import dev.coffer.api.stream.StreamBus;
@@ -47,6 +48,7 @@ import dev.coffer.api.webhook.WebhookRoutes;
 import dev.coffer.ledger.LedgerMaintenance;
 import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.migration.LedgerMigrations;
+import dev.coffer.ledger.statement.StatementService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.DeploymentOptions;
@@ -310,6 +312,7 @@ public final class CofferServer {
             infra.ledger().accounts(), infra.ledger().entries(), receipts, cache, feeds::announce)
         .addTo(handlers);
     new BalanceRoutes(infra.ledger().balances()).addTo(handlers);
+    new StatementRoutes(new StatementService(infra.ledger().reads())).addTo(handlers);
     transfers.addTo(handlers);
     new JournalRoutes(infra.ledger().journal()).addTo(handlers);
     new ExportRoutes(infra.ledger().journalReader(), exportMetrics, config.exports())

@@ -26,7 +26,7 @@ public record Entry(
     Map<String, String> metadata,
     UUID reversalOf) {
 
-  static Entry from(Row row) {
+  public static Entry from(Row row) {
     return new Entry(
         row.getUUID("account_id"),
         row.getLong("seq"),
