@@ -26,6 +26,7 @@ import dev.coffer.api.metrics.CofferMetrics;
 import dev.coffer.api.metrics.DatabasePoolSizes;
 import dev.coffer.api.metrics.GroupCommitMeters;
 import dev.coffer.api.metrics.ReplicaLagGauges;
+import dev.coffer.api.monitor.MonitorRoutes;
 import dev.coffer.api.ratelimit.RateLimiting;
 import dev.coffer.api.ratelimit.SlidingWindowLimiter;
 import dev.coffer.api.redis.GuardedRedis;
@@ -48,6 +49,7 @@ import dev.coffer.api.webhook.WebhookRoutes;
 import dev.coffer.ledger.LedgerMaintenance;
 import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.migration.LedgerMigrations;
+import dev.coffer.ledger.monitor.MonitorService;
 import dev.coffer.ledger.statement.StatementService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -313,6 +315,8 @@ public final class CofferServer {
         .addTo(handlers);
     new BalanceRoutes(infra.ledger().balances()).addTo(handlers);
     new StatementRoutes(new StatementService(infra.ledger().reads())).addTo(handlers);
+    new MonitorRoutes(new MonitorService(infra.ledger().writes(), infra.ledger().reads()), receipts)
+        .addTo(handlers);
     transfers.addTo(handlers);
     new JournalRoutes(infra.ledger().journal()).addTo(handlers);
     new ExportRoutes(infra.ledger().journalReader(), exportMetrics, config.exports())
