@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.BusyRetry;
 import dev.coffer.api.testing.Reply;
 import dev.coffer.ledger.LedgerExtension;
 import dev.coffer.ledger.LedgerFixture;
@@ -260,9 +261,10 @@ class AccountLifecycleApiTest {
                   long moved = 0;
                   while (true) {
                     Reply reply =
-                        client.move(
+                        BusyRetry.move(
+                            client,
                             "/v1/transfers",
-                            alice.token(),
+                            alice,
                             into ? transfer(shop, a, 1) : transfer(a, shop, 1));
                     if (reply.status() == 201) {
                       moved += into ? -1 : 1;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coffer.api.testing.ApiClient;
 import dev.coffer.api.testing.ApiClient.Caller;
 import dev.coffer.api.testing.ApiInstance;
+import dev.coffer.api.testing.BusyRetry;
 import dev.coffer.api.testing.Reply;
 import dev.coffer.ledger.LedgerExtension;
 import dev.coffer.ledger.LedgerFixture;
@@ -46,17 +47,19 @@ class MonitorApiTest {
 
   private static void deposit(ApiClient client, Caller caller, String account, long amount) {
     Reply reply =
-        client.move(
+        BusyRetry.move(
+            client,
             "/v1/deposits",
-            caller.token(),
+            caller,
             new JsonObject().put("accountId", account).put("amount", amount));
     assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
   }
 
   private static Reply withdraw(ApiClient client, Caller caller, String account, long amount) {
-    return client.move(
+    return BusyRetry.move(
+        client,
         "/v1/withdrawals",
-        caller.token(),
+        caller,
         new JsonObject().put("accountId", account).put("amount", amount));
   }
 
@@ -67,12 +70,14 @@ class MonitorApiTest {
     do {
       Reply page =
           api.get(
-              "/v1/events?limit=200" + (cursor == null ? "" : "&cursor=" + cursor), caller.token());
+              "/v1/events?type=balance.monitor.triggered&limit=200"
+                  + (cursor == null ? "" : "&cursor=" + cursor),
+              caller.token());
       assertThat(page.status()).as(page.toString()).isEqualTo(200);
       for (Object o : page.json().getJsonArray("data")) {
         JsonObject event = (JsonObject) o;
-        if (event.getString("type").equals("balance.monitor.triggered")
-            && event.getJsonObject("data").getString("monitorId").equals(monitor)) {
+        assertThat(event.getString("type")).isEqualTo("balance.monitor.triggered");
+        if (event.getJsonObject("data").getString("monitorId").equals(monitor)) {
           seqs.add(0, event.getJsonObject("data").getLong("seq"));
         }
       }
