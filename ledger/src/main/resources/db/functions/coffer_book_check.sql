@@ -99,6 +99,12 @@ BEGIN
     refusal := 'not-found';
     RETURN;
   END IF;
+  -- A closed account refuses every move into or out of it (issue 30); the row locks above order
+  -- this against coffer_close_account, so no move slips in while it closes.
+  IF src.closed_at IS NOT NULL OR dst.closed_at IS NOT NULL THEN
+    refusal := 'account-closed';
+    RETURN;
+  END IF;
   IF src.currency <> dst.currency THEN
     refusal := 'currency-mismatch';
     RETURN;

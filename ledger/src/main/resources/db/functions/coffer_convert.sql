@@ -11,7 +11,7 @@
 -- in id order (as every write); p_from's overdue holds are settled first, as a move's are.
 -- Refusals (CF001): not-found (either account not the caller's), same-account, currency-mismatch
 -- (the two currencies are the same: that is a transfer), validation (the result rounds to
--- nothing), insufficient-funds. transaction.created goes to the caller.
+-- nothing), account-closed, insufficient-funds. transaction.created goes to the caller.
 CREATE OR REPLACE FUNCTION coffer_convert(
   p_id uuid, p_owner uuid, p_leg_ids uuid[], p_from uuid, p_to uuid, p_amount bigint,
   p_rate numeric, p_description text, p_metadata jsonb)
@@ -64,6 +64,11 @@ BEGIN
     END LOOP;
   END IF;
   SELECT * INTO src FROM accounts WHERE id = p_from;
+  SELECT * INTO dst FROM accounts WHERE id = p_to;
+  -- A closed account takes no moves, a conversion's either (read under the lock, as a move's).
+  IF src.closed_at IS NOT NULL OR dst.closed_at IS NOT NULL THEN
+    RAISE EXCEPTION 'account-closed' USING ERRCODE = 'CF001';
+  END IF;
   IF src.balance - src.pending_debits + src.overdraft_limit < p_amount THEN
     RAISE EXCEPTION 'insufficient-funds' USING ERRCODE = 'CF001';
   END IF;

@@ -25,6 +25,12 @@ public enum LedgerError {
   VERSION_MISMATCH,
   /** A condition on the balances a move leaves does not hold. */
   CONDITION_FAILED,
+  /** A move into or out of a closed account. */
+  ACCOUNT_CLOSED,
+  /** Closing an account on which a live hold is, either side. */
+  ACCOUNT_HAS_HOLDS,
+  /** Closing an account whose balance is not zero, without a sweep. */
+  ACCOUNT_NOT_EMPTY,
   IDEMPOTENCY_KEY_REUSED,
   IDEMPOTENCY_REQUEST_IN_PROGRESS;
 

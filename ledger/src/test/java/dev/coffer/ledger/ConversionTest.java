@@ -86,6 +86,13 @@ class ConversionTest {
         .satisfies(e -> assertThat(((LedgerException) e).code()).isEqualTo("validation"));
     assertThatThrownBy(() -> request(eur, usd, 1, "-1")).isInstanceOf(LedgerException.class);
     assertThat(balance(usd)).isZero();
+    ledger.query("UPDATE accounts SET closed_at = now() WHERE id = '" + usd + "'");
+    try {
+      assertThatThrownBy(() -> await(transactions.convert(owner, request(eur, usd, 10, "1.1"))))
+          .satisfies(e -> assertThat(((LedgerException) e).code()).isEqualTo("account-closed"));
+    } finally {
+      ledger.query("UPDATE accounts SET closed_at = NULL WHERE id = '" + usd + "'");
+    }
   }
 
   // Random rates and amounts, some at once from 16 clients on one account: each converted

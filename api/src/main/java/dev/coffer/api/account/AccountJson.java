@@ -21,7 +21,10 @@ public final class AccountJson {
         .put("pendingCredits", a.pendingCredits())
         .put("overdraftLimit", a.overdraftLimit())
         .put("createdAt", ApiJson.time(a.createdAt()))
-        .put("version", a.version());
+        .put("version", a.version())
+        .put("metadata", new JsonObject(new LinkedHashMap<>(a.metadata())))
+        .put("status", a.closed() ? "closed" : "open")
+        .put("closedAt", ApiJson.time(a.closedAt()));
   }
 
   public static JsonObject entry(Entry e) {

@@ -126,7 +126,7 @@ public enum EntryFormat {
    * starts with {@code '} itself, so that dropping one leading {@code '} always gives the stored
    * text back.
    */
-  static String defused(String text) {
+  public static String defused(String text) {
     if (text == null || text.isEmpty()) {
       return text;
     }
@@ -137,7 +137,7 @@ public enum EntryFormat {
   }
 
   /** RFC 4180: quoted when it holds a comma, a quote, CR or LF; quotes doubled. */
-  static void cell(StringBuilder row, String text) {
+  public static void cell(StringBuilder row, String text) {
     if (text == null) {
       return;
     }

@@ -40,6 +40,9 @@ public record Problem(
           kind("condition-failed", 422, "Condition failed"),
           kind("reversal-exceeds-transfer", 422, "Reversal exceeds transfer"),
           kind("capture-exceeds-hold", 422, "Capture exceeds hold"),
+          kind("account-closed", 409, "Account closed"),
+          kind("account-has-holds", 409, "Account has holds"),
+          kind("account-not-empty", 409, "Account not empty"),
           kind("idempotency-request-in-progress", 409, "Request in progress"),
           kind("request-timeout", 408, "Request timeout"),
           kind("payload-too-large", 413, "Payload too large"),
@@ -61,6 +64,15 @@ public record Problem(
   // What the database's refusals (which carry only their code) mean, in words.
   private static final Map<String, String> DETAILS =
       Map.ofEntries(
+          Map.entry(
+              "account-closed",
+              "a closed account refuses every move into or out of it until it is reopened"),
+          Map.entry(
+              "account-has-holds",
+              "an account with a pending transfer on it, either side, cannot be closed"),
+          Map.entry(
+              "account-not-empty",
+              "an account with a balance cannot be closed unless the balance is swept"),
           Map.entry(
               "transfer-not-reversible",
               "only what moved of a transfer between users can be reversed, by its payee"),

@@ -26,12 +26,14 @@ import dev.coffer.api.metrics.CofferMetrics;
 import dev.coffer.api.metrics.DatabasePoolSizes;
 import dev.coffer.api.metrics.GroupCommitMeters;
 import dev.coffer.api.metrics.ReplicaLagGauges;
+import dev.coffer.api.monitor.MonitorRoutes;
 import dev.coffer.api.ratelimit.RateLimiting;
 import dev.coffer.api.ratelimit.SlidingWindowLimiter;
 import dev.coffer.api.redis.GuardedRedis;
 import dev.coffer.api.session.SessionAuthentication;
 import dev.coffer.api.session.SessionStore;
 import dev.coffer.api.session.WriteReceipts;
+import dev.coffer.api.statement.StatementRoutes;
 import dev.coffer.api.stream.AccountFeeds;
 import dev.coffer.api.stream.SessionEnds;
 import dev.coffer.api.stream.StreamBus;
@@ -49,6 +51,8 @@ import dev.coffer.api.webhook.WebhookRoutes;
 import dev.coffer.ledger.LedgerMaintenance;
 import dev.coffer.ledger.db.DatabaseSettings;
 import dev.coffer.ledger.migration.LedgerMigrations;
+import dev.coffer.ledger.monitor.MonitorService;
+import dev.coffer.ledger.statement.StatementService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.DeploymentOptions;
@@ -321,9 +325,13 @@ public final class CofferServer {
             sessionEnds::announce,
             new LoginThrottle(redis, config.rateLimits(), config.sessions().ttl()))
         .addTo(handlers);
-    new AccountRoutes(infra.ledger().accounts(), infra.ledger().entries(), receipts, cache)
+    new AccountRoutes(
+            infra.ledger().accounts(), infra.ledger().entries(), receipts, cache, feeds::announce)
         .addTo(handlers);
     new BalanceRoutes(infra.ledger().balances()).addTo(handlers);
+    new StatementRoutes(new StatementService(infra.ledger().reads())).addTo(handlers);
+    new MonitorRoutes(new MonitorService(infra.ledger().writes(), infra.ledger().reads()), receipts)
+        .addTo(handlers);
     transfers.addTo(handlers);
     new TransactionRoutes(
             infra.ledger().transactions(), transfers, new MoveTerms(config.maxBackDating()))

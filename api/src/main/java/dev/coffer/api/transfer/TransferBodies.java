@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Request bodies of the money-moving operations, read into the ledger's requests. */
-final class TransferBodies {
+public final class TransferBodies {
   static final long DEFAULT_PENDING_SECONDS = 86_400;
   private static final long ABSENT = -1;
 
@@ -63,7 +63,7 @@ final class TransferBodies {
   }
 
   // The schema has checked the shape (string values, at most 16 keys); bytes are checked here.
-  static Map<String, String> metadata(JsonObject body) {
+  public static Map<String, String> metadata(JsonObject body) {
     JsonObject json = body.getJsonObject("metadata");
     if (json == null || json.isEmpty()) {
       return Map.of();

@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -114,9 +115,11 @@ public final class WebhookRoutes {
     ValidatedRequest request = RequestValidation.of(ctx);
     int limit = Pages.limit(request);
     UUID before = Pages.after(request, "event", UUID::fromString);
+    RequestParameter type = request.getQuery().get("type");
     return store
         .events(
             SessionAuthentication.of(ctx).userId(),
+            type == null || type.isNull() ? null : type.getString(),
             before,
             limit + 1,
             ReadConsistency.required(ctx))

@@ -42,7 +42,10 @@ class AccountsApiTest {
             "pendingCredits",
             "overdraftLimit",
             "createdAt",
-            "version");
+            "version",
+            "metadata",
+            "status",
+            "closedAt");
     assertThat(account.getLong("version")).as("no entry yet").isZero();
     assertThat(account.getString("name")).isEqualTo("Savings");
     assertThat(account.getLong("balance")).isZero();

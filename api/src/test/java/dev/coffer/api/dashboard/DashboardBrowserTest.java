@@ -111,6 +111,27 @@ class DashboardBrowserTest {
                 .put("metadata", new JsonObject().put("note", HOSTILE)));
     assertThat(hostile.status()).as(hostile.toString()).isEqualTo(201);
 
+    // A closed account (its card says so) and a monitor on Shop, fired by test 7.
+    String old = openAccount(alice, "EUR", "Old wallet");
+    api.deposit(alice, old, 25_00);
+    Reply closed =
+        api.post(
+            "/v1/accounts/" + old + "/close",
+            alice.token(),
+            new JsonObject().put("sweepTo", savings));
+    assertThat(closed.status()).as(closed.toString()).isEqualTo(200);
+    long shopBalance = api.account(alice, shop).getLong("balance");
+    Reply monitor =
+        api.post(
+            "/v1/accounts/" + shop + "/monitors",
+            alice.token(),
+            new JsonObject()
+                .put("field", "balance")
+                .put("operator", ">=")
+                .put("threshold", shopBalance + 50_00)
+                .put("description", "sweep the till"));
+    assertThat(monitor.status()).as(monitor.toString()).isEqualTo(201);
+
     System.out.println(
         "[dashboard] data ready after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     browser = HeadlessChromium.start(1280, 800);
@@ -350,6 +371,35 @@ class DashboardBrowserTest {
 
   @Test
   @Order(8)
+  void closedAccountsAndFiredMonitorsAreShownLegibly() throws Exception {
+    WebElement card =
+        wait.until(
+            d ->
+                d.findElements(By.cssSelector(".card.closed")).stream()
+                    .filter(c -> text(c).contains("Old wallet"))
+                    .findFirst()
+                    .orElse(null));
+    assertThat(text(card)).contains("closed", "0.00 EUR", "takes no moves");
+    assertThat(text(browser.findElement(By.id("monitors-empty")))).contains("No balance monitor");
+
+    api.deposit(alice, shop, 60_00); // crosses balance >= (start + 50.00)
+    WebElement fired =
+        wait.until(
+            d ->
+                d.findElements(By.cssSelector("#monitors li")).stream()
+                    .filter(li -> text(li).contains("Shop"))
+                    .findFirst()
+                    .orElse(null));
+    assertThat(text(fired)).contains("balance ≥", "fired", "sweep the till", "→");
+    assertThat(browser.findElement(By.id("monitors-empty")).isDisplayed()).isFalse();
+    screenshot("closed-account");
+    js("document.getElementById('monitors').scrollIntoView({ block: 'center' })");
+    screenshot("monitors-fired");
+    js("window.scrollTo(0, 0)");
+  }
+
+  @Test
+  @Order(9)
   void axeFindsNoWcagAViolationsOnTheBoardAndTheDetails() throws Exception {
     String axe = AxeCore.script();
     js(axe);
@@ -363,7 +413,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aThousandEntriesASecondKeepFramesShortAndAnnouncementsFew() throws Exception {
     // Live, as a treasury screen sees it: batches of 100 transfers between the viewer's accounts
     // (200 entries each), one started every 140 ms on up to six senders, so that entries reach the
@@ -496,7 +546,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void offlineReconnectsFillingTheGapAndAnEndedSessionSaysSo() throws Exception {
     browser.setNetworkConditions(offline(true));
     try {

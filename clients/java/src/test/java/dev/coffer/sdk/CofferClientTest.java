@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coffer.sdk.model.Account;
 import dev.coffer.sdk.model.ApiKeyScope;
+import dev.coffer.sdk.model.BalancingAmount;
 import dev.coffer.sdk.model.CreatedApiKey;
 import dev.coffer.sdk.model.EntryPage;
 import dev.coffer.sdk.model.NewAccount;
@@ -50,7 +51,7 @@ class CofferClientTest {
             new NewTransfer()
                 .fromAccountId(from.getId())
                 .toAccountId(to.getId())
-                .amount(2_500L)
+                .amount(new BalancingAmount(2_500L))
                 .metadata(Map.of("invoice", "A-1042")));
 
     assertThat(paid.getStatus()).isEqualTo(Transfer.StatusEnum.POSTED);
@@ -61,6 +62,14 @@ class CofferClientTest {
     EntryPage entries = me.listEntries(from.getId(), 10, null);
     assertThat(entries.getData()).extracting(e -> e.getAmount()).containsExactly(-2_500L, 10_000L);
     assertThat(me.getTransfer(paid.getId()).getId()).isEqualTo(paid.getId());
+    // A sweep: "available" moves what is left, and the answer says how much.
+    Transfer swept =
+        me.transfer(
+            new NewTransfer()
+                .fromAccountId(from.getId())
+                .toAccountId(to.getId())
+                .amount(new BalancingAmount("available")));
+    assertThat(swept.getAmount()).isEqualTo(7_500L);
   }
 
   @Test
@@ -75,7 +84,7 @@ class CofferClientTest {
                     new NewTransfer()
                         .fromAccountId(empty.getId())
                         .toAccountId(other.getId())
-                        .amount(1L)))
+                        .amount(new BalancingAmount(1L))))
         .isInstanceOfSatisfying(
             InsufficientFundsException.class,
             e -> {

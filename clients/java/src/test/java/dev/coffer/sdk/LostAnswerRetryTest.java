@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.coffer.sdk.http.CofferConnectionException;
 import dev.coffer.sdk.http.RetryPolicy;
 import dev.coffer.sdk.model.Account;
+import dev.coffer.sdk.model.BalancingAmount;
 import dev.coffer.sdk.model.NewAccount;
 import dev.coffer.sdk.model.NewDeposit;
 import dev.coffer.sdk.model.NewTransfer;
@@ -59,7 +60,10 @@ class LostAnswerRetryTest {
 
       Transfer paid =
           viaProxy.transfer(
-              new NewTransfer().fromAccountId(from.getId()).toAccountId(to.getId()).amount(300L));
+              new NewTransfer()
+                  .fromAccountId(from.getId())
+                  .toAccountId(to.getId())
+                  .amount(new BalancingAmount(300L)));
 
       assertThat(proxy.connections()).isEqualTo(3);
       assertThat(me.getTransfer(paid.getId()).getAmount()).isEqualTo(300L);

@@ -28,7 +28,7 @@ public record Entry(
     UUID reversalOf,
     OffsetDateTime effectiveAt) {
 
-  static Entry from(Row row) {
+  public static Entry from(Row row) {
     return new Entry(
         row.getUUID("account_id"),
         row.getLong("seq"),

@@ -63,6 +63,15 @@ public final class WebhookStore {
   private static final String EVENTS =
       "SELECT id, type, created_at, data FROM events WHERE owner_id = $1 AND id < $2"
           + " ORDER BY id DESC LIMIT $3";
+  // One type: walks the owner's events newest first and skips the others. Monitor events, rare
+  // among transfers' ones, have a partial index of their own (changeset 032), which the planner
+  // can only use when the type is written in the statement.
+  private static final String EVENTS_OF_TYPE =
+      "SELECT id, type, created_at, data FROM events WHERE owner_id = $1 AND id < $2"
+          + " AND type = $4 ORDER BY id DESC LIMIT $3";
+  private static final String MONITOR_EVENTS =
+      "SELECT id, type, created_at, data FROM events WHERE owner_id = $1 AND id < $2"
+          + " AND type = 'balance.monitor.triggered' ORDER BY id DESC LIMIT $3";
   // The oldest due row of each endpoint that no attempt holds and whose circuit is closed, oldest
   // first: one attempt per endpoint at a time over every instance (the endpoint's row is locked
   // SKIP LOCKED, and busy_until re-checked once locked), so a slow receiver holds only its own
@@ -183,12 +192,24 @@ public final class WebhookStore {
 
   /** Up to {@code limit} of {@code owner}'s events older than {@code before} (null: newest). */
   public Future<List<Event>> events(UUID owner, UUID before, int limit, ConsistencyToken token) {
+    return events(owner, null, before, limit, token);
+  }
+
+  /** As {@link #events(UUID, UUID, int, ConsistencyToken)}, of one {@code type} (null: all). */
+  public Future<List<Event>> events(
+      UUID owner, String type, UUID before, int limit, ConsistencyToken token) {
     UUID below = before == null ? new UUID(-1L, -1L) : before;
+    String sql =
+        type == null
+            ? EVENTS
+            : "balance.monitor.triggered".equals(type) ? MONITOR_EVENTS : EVENTS_OF_TYPE;
+    Tuple args =
+        sql == EVENTS_OF_TYPE ? Tuple.of(owner, below, limit, type) : Tuple.of(owner, below, limit);
     return reads.read(
         token,
         pool ->
-            pool.preparedQuery(EVENTS)
-                .execute(Tuple.of(owner, below, limit))
+            pool.preparedQuery(sql)
+                .execute(args)
                 .map(
                     rows -> {
                       List<Event> page = new ArrayList<>();
