@@ -346,7 +346,9 @@ final class StreamConnection {
         feeds.read(account, ConsistencyToken.NONE, 0);
         break;
       }
-      if (!send(StreamMessages.entry(account, entry, tail.available()))) {
+      if (!send(
+          StreamMessages.entry(
+              account, entry, tail.available(), tail.monitorsTriggeredAt(entry.seq())))) {
         return;
       }
       feeds.metrics().messages.increment();

@@ -2,6 +2,7 @@ package dev.coffer.api.stream;
 
 import dev.coffer.api.account.AccountJson;
 import dev.coffer.ledger.entry.Entry;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -11,14 +12,19 @@ final class StreamMessages {
 
   private StreamMessages() {}
 
-  static String entry(UUID account, Entry entry, long available) {
-    return new JsonObject()
-        .put("type", "entry")
-        .put("accountId", account.toString())
-        .put("entry", AccountJson.entry(entry))
-        .put("balance", entry.balanceAfter())
-        .put("available", available)
-        .encode();
+  static String entry(UUID account, Entry entry, long available, JsonArray monitorsTriggered) {
+    JsonObject message =
+        new JsonObject()
+            .put("type", "entry")
+            .put("accountId", account.toString())
+            .put("entry", AccountJson.entry(entry))
+            .put("balance", entry.balanceAfter())
+            .put("available", available);
+    // Only on an entry that made a balance monitor fire: once per crossing, as the entry is sent.
+    if (monitorsTriggered != null) {
+      message.put("monitorsTriggered", monitorsTriggered);
+    }
+    return message.encode();
   }
 
   static String subscribed(UUID account, long seq) {

@@ -169,6 +169,43 @@ class StreamApiTest {
   }
 
   @Test
+  void anEntryThatMadeAMonitorFireCarriesItOnceAndAResumeSendsItAgainWithTheEntry()
+      throws Exception {
+    Caller alice = onA.newCaller();
+    String account = onA.openAccount(alice, "EUR");
+    Reply monitor =
+        onA.post(
+            "/v1/accounts/" + account + "/monitors",
+            alice.token(),
+            new JsonObject().put("field", "balance").put("operator", ">=").put("threshold", 500));
+    assertThat(monitor.status()).as(monitor.toString()).isEqualTo(201);
+    Stream stream = connect(b, alice.token());
+    stream.subscribe(account, null);
+    assertThat(stream.next().getString("type")).isEqualTo("subscribed");
+    onA.deposit(alice, account, 300); // 300: below
+    onA.deposit(alice, account, 300); // 600: crosses
+    onA.deposit(alice, account, 300); // 900: still true, no crossing
+    List<JsonObject> got = entries(stream, 3);
+    assertThat(got.get(0).containsKey("monitorsTriggered")).isFalse();
+    JsonArray fired = got.get(1).getJsonArray("monitorsTriggered");
+    assertThat(fired).as(got.get(1).encode()).hasSize(1);
+    assertThat(fired.getJsonObject(0).getString("monitorId"))
+        .isEqualTo(monitor.json().getString("id"));
+    assertThat(fired.getJsonObject(0).getLong("seq")).isEqualTo(2);
+    assertThat(fired.getJsonObject(0).getLong("value")).isEqualTo(600);
+    assertThat(got.get(2).containsKey("monitorsTriggered")).isFalse();
+    stream.socket().close();
+    // Resumed from before the crossing, on the other instance: the same entry, the same event.
+    Stream resumed = connect(a, alice.token());
+    resumed.subscribe(account, 1L);
+    assertThat(resumed.next().getString("type")).isEqualTo("subscribed");
+    List<JsonObject> again = entries(resumed, 2);
+    assertThat(again.get(0).getJsonArray("monitorsTriggered")).isEqualTo(fired);
+    assertThat(again.get(1).containsKey("monitorsTriggered")).isFalse();
+    resumed.socket().close();
+  }
+
+  @Test
   void anotherUsersAccountIsAnErrorAndNothingOfItIsSent() throws Exception {
     Caller alice = onA.newCaller();
     Caller mallory = onA.newCaller();

@@ -5,6 +5,7 @@ import dev.coffer.ledger.LedgerException;
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.db.ReadRouter;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -42,14 +43,26 @@ public final class EntryService {
 
   // The account (owned by $4, when given; no row: not-found) joined to up to $3 of its entries
   // after seq $2, oldest first: what a stream sends when it resumes or catches up.
+  // The balance monitors an entry made fire (their events name its seq), read only for an account
+  // that has monitors: from the owner's monitor events (a partial index, changeset 032) written
+  // since the entry's millisecond, as a UUIDv7 id bound; none for any other account.
+  private static final String MONITORS_TRIGGERED =
+      " LEFT JOIN LATERAL (SELECT jsonb_agg(v.data ORDER BY v.id) AS monitors_triggered"
+          + " FROM events v WHERE a.monitored AND e.seq IS NOT NULL"
+          + " AND v.owner_id = a.owner_id AND v.type = 'balance.monitor.triggered'"
+          + " AND v.id >= (lpad(to_hex((extract(epoch FROM e.created_at) * 1000)::bigint), 12, '0')"
+          + " || '00000000000000000000')::uuid"
+          + " AND v.data->>'accountId' = a.id::text AND (v.data->>'seq')::bigint = e.seq) m ON true";
   private static final String TAIL =
       "SELECT a.last_seq AS account_last_seq, a.balance AS account_balance,"
           + " a.balance - a.pending_debits + a.overdraft_limit AS account_available, e.*, "
           + TRANSFER_COLUMNS
+          + ", m.monitors_triggered"
           + " FROM accounts a LEFT JOIN LATERAL (SELECT account_id, seq, transfer_id, kind, amount,"
           + " balance_after, counterparty_account_id, status, description, created_at, effective_at FROM entries"
           + " WHERE account_id = a.id AND seq > $2 ORDER BY seq LIMIT $3) e ON true"
           + TRANSFER_JOIN
+          + MONITORS_TRIGGERED
           + " WHERE a.id = $1 AND ($4::uuid IS NULL OR a.owner_id = $4) ORDER BY e.seq";
   private static final String LAST_SEQS = "SELECT id, last_seq FROM accounts WHERE id = ANY($1)";
   // Ownership of many accounts in one probe: a stream's subscribe message checks all its accounts
@@ -105,11 +118,16 @@ public final class EntryService {
                         throw new LedgerException(LedgerError.NOT_FOUND, "no such account");
                       }
                       List<Entry> entries = new ArrayList<>();
+                      Map<Long, JsonArray> triggered = new HashMap<>();
                       Row first = rows.iterator().next();
                       rows.forEach(
                           row -> {
                             if (row.getValue("seq") != null) {
                               entries.add(Entry.from(row));
+                              Object fired = row.getValue("monitors_triggered");
+                              if (fired != null) {
+                                triggered.put(row.getLong("seq"), (JsonArray) fired);
+                              }
                             }
                           });
                       return new JournalTail(
@@ -117,7 +135,8 @@ public final class EntryService {
                           entries,
                           first.getLong("account_last_seq"),
                           first.getLong("account_balance"),
-                          first.getLong("account_available"));
+                          first.getLong("account_available"),
+                          triggered);
                     }));
   }
 
