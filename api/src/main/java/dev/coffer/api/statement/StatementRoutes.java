@@ -35,7 +35,7 @@ public final class StatementRoutes {
 
   private static final String CSV_HEADER =
       "seq,createdAt,transferId,kind,status,amount,balanceChange,balanceAfter,"
-          + "counterpartyAccountId,description\r\n";
+          + "counterpartyAccountId,description,effectiveAt\r\n";
 
   private final StatementService statements;
 
@@ -144,6 +144,11 @@ public final class StatementRoutes {
                   : e.kind().shownCounterparty(e.counterpartyAccountId()).toString())
           .append(',');
       EntryFormat.cell(out, EntryFormat.defused(e.description()));
+      // Last, empty unless back-dated, so the earlier columns keep their places.
+      out.append(',');
+      if (e.effectiveAt() != null) {
+        out.append(Statement.time(e.effectiveAt()));
+      }
       out.append("\r\n");
     }
     return Buffer.buffer(out.toString());

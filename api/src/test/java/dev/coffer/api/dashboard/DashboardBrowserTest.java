@@ -399,6 +399,35 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @Order(8)
+  void aConversionReadsAsOneMoveBetweenTwoCurrencies() throws Exception {
+    Reply converted =
+        api.move(
+            "/v1/conversions",
+            alice.token(),
+            new JsonObject()
+                .put("fromAccountId", main)
+                .put("toAccountId", travel)
+                .put("amount", 10_01)
+                .put("rate", "1.0834"));
+    assertThat(converted.status()).as(converted.toString()).isEqualTo(201);
+    // Both legs arrive live, each saying what it is: 10.01 EUR sold, 10.84 USD bought.
+    List<String> legs =
+        wait.until(
+            d -> {
+              List<String> found =
+                  rows("conversion EUR to USD at 1.0834").stream()
+                      .map(DashboardBrowserTest::text)
+                      .toList();
+              return found.size() == 2 ? found : null;
+            });
+    assertThat(legs)
+        .anySatisfy(t -> assertThat(t).contains("-10.01 EUR").contains("Main"))
+        .anySatisfy(t -> assertThat(t).contains("+10.84 USD").contains("Travel"));
+    screenshot("conversion");
+  }
+
+  @Test
   @Order(9)
   void axeFindsNoWcagAViolationsOnTheBoardAndTheDetails() throws Exception {
     String axe = AxeCore.script();

@@ -214,8 +214,8 @@ class StatementApiTest {
         .first()
         .isEqualTo(
             "seq,createdAt,transferId,kind,status,amount,balanceChange,balanceAfter,"
-                + "counterpartyAccountId,description");
-    assertThat(csvText).contains(",'=SUM(A1)\r\n");
+                + "counterpartyAccountId,description,effectiveAt");
+    assertThat(csvText).contains(",'=SUM(A1),\r\n");
     api.deposit(alice, a, 5);
     api.move("/v1/transfers", bob.token(), transfer(b, a, 9));
     api.post(

@@ -55,7 +55,7 @@ public final class StatementService {
   private static final String LINES =
       "SELECT x.*, t.metadata, t.reversal_of FROM (SELECT account_id, seq, transfer_id, kind,"
           + " amount, balance_after, counterparty_account_id, status, description, created_at,"
-          + " balance_after - coalesce(lag(balance_after) OVER (ORDER BY seq), 0) AS change"
+          + " effective_at, balance_after - coalesce(lag(balance_after) OVER (ORDER BY seq), 0) AS change"
           + " FROM entries WHERE account_id = $1 AND seq >= $2 AND seq <= $3 AND created_at < $5"
           + " ORDER BY seq LIMIT $4 + 1) x"
           + " LEFT JOIN LATERAL (SELECT metadata, reversal_of FROM transfers"
