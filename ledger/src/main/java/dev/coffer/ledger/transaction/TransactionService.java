@@ -4,7 +4,6 @@ import dev.coffer.ledger.db.Committed;
 import dev.coffer.ledger.db.ConsistencyToken;
 import dev.coffer.ledger.db.ReadRouter;
 import dev.coffer.ledger.db.WriteTransactions;
-import dev.coffer.ledger.id.Uuids;
 import dev.coffer.ledger.idempotency.IdempotencyKey;
 import dev.coffer.ledger.idempotency.IdempotencyRecords;
 import dev.coffer.ledger.idempotency.Outcome;
@@ -30,7 +29,8 @@ public final class TransactionService {
 
   /** Books {@code request} for {@code owner} (tests, tools). */
   public Future<Committed<Transaction>> book(UUID owner, TransactionRequest request) {
-    return writes.run(conn -> TransactionSql.book(conn, Uuids.timeOrdered(), owner, request));
+    return writes.run(
+        conn -> TransactionSql.book(conn, TransactionSql.newTransactionId(), owner, request));
   }
 
   /** Books {@code request} at most once per {@code key}. */
@@ -44,7 +44,7 @@ public final class TransactionService {
             IdempotencyRecords.once(
                 conn,
                 key,
-                c -> TransactionSql.book(c, Uuids.timeOrdered(), owner, request),
+                c -> TransactionSql.book(c, TransactionSql.newTransactionId(), owner, request),
                 render));
   }
 
@@ -59,13 +59,14 @@ public final class TransactionService {
             IdempotencyRecords.once(
                 conn,
                 key,
-                c -> TransactionSql.convert(c, Uuids.timeOrdered(), owner, request),
+                c -> TransactionSql.convert(c, TransactionSql.newTransactionId(), owner, request),
                 render));
   }
 
   /** Converts without an idempotency key (tests, tools). */
   public Future<Committed<Transaction>> convert(UUID owner, ConversionRequest request) {
-    return writes.run(conn -> TransactionSql.convert(conn, Uuids.timeOrdered(), owner, request));
+    return writes.run(
+        conn -> TransactionSql.convert(conn, TransactionSql.newTransactionId(), owner, request));
   }
 
   /** {@code owner}'s transaction {@code id}; not-found for anyone else's. */

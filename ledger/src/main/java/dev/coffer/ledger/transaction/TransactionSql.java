@@ -2,6 +2,7 @@ package dev.coffer.ledger.transaction;
 
 import dev.coffer.ledger.LedgerError;
 import dev.coffer.ledger.LedgerException;
+import dev.coffer.ledger.id.Uuids;
 import dev.coffer.ledger.transfer.Metadata;
 import dev.coffer.ledger.transfer.Transfer;
 import io.vertx.core.Future;
@@ -105,12 +106,22 @@ final class TransactionSql {
     return conn.preparedQuery(CONVERT).execute(args).compose(booked -> find(conn, owner, id));
   }
 
-  // Leg i's id: the transaction's, with its last seven bits set to i (leg ids sort in leg order
-  // and stay version 7 UUIDs; 100 legs fit in seven bits).
+  private static final long LEG_BITS = 0x7FL;
+
+  // A transaction's id: a UUIDv7 whose last seven bits are all ones, a value no leg index takes,
+  // so no leg ever shares its transaction's id (a random id ended in seven zero bits once in 128
+  // transactions, and leg 0 then answered to the transaction's id in events and lookups).
+  static UUID newTransactionId() {
+    UUID random = Uuids.timeOrdered();
+    return new UUID(random.getMostSignificantBits(), random.getLeastSignificantBits() | LEG_BITS);
+  }
+
+  // Leg i's id: the transaction's, with its last seven bits set to i (leg ids sort in leg order,
+  // before the transaction's own, and stay version 7 UUIDs; 100 legs fit in seven bits).
   static UUID legId(UUID transaction, int index) {
     return new UUID(
         transaction.getMostSignificantBits(),
-        (transaction.getLeastSignificantBits() & ~0x7FL) | index);
+        (transaction.getLeastSignificantBits() & ~LEG_BITS) | index);
   }
 
   static Future<Transaction> find(SqlClient client, UUID owner, UUID id) {
