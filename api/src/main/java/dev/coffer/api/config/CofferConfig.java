@@ -26,7 +26,8 @@ import java.util.function.Function;
 /**
  * Coffer's whole configuration, read once from environment variables with defaults.
  *
- * <p>Every variable is documented in the README's Configuration table; keep the two in step.
+ * <p>Every variable is a {@link Setting} (name, default, range, meaning), and is read only through
+ * it; {@code docs/configuration.md} is generated from those constants.
  */
 public record CofferConfig(
     HttpSettings http,
@@ -69,111 +70,100 @@ public record CofferConfig(
     Reader r = new Reader(env);
     DatabaseSettings db =
         new DatabaseSettings(
-            r.get("COFFER_PG_PRIMARY", DEFAULT_PG_PRIMARY, PgServers::fromUri),
-            r.get("COFFER_PG_REPLICA", DEFAULT_PG_REPLICA, PgServers::fromUri),
-            r.intIn("COFFER_PG_PRIMARY_POOL_SIZE", 16, 1, 1000),
-            r.intIn("COFFER_PG_REPLICA_POOL_SIZE", 16, 1, 1000),
-            r.intIn("COFFER_PG_MAX_WAIT_QUEUE", 256, 0, 100_000),
-            Duration.ofMillis(r.intIn("COFFER_PG_CONNECT_TIMEOUT_MS", 2000, 100, 60_000)),
-            r.intIn(
-                "COFFER_PG_REPLICA_PIPELINING",
-                DatabaseSettings.DEFAULT_REPLICA_PIPELINING,
-                1,
-                256),
-            Duration.ofMillis(
-                r.intIn(
-                    "COFFER_PG_TCP_USER_TIMEOUT_MS",
-                    (int) DatabaseSettings.DEFAULT_TCP_USER_TIMEOUT.toMillis(),
-                    0,
-                    600_000)));
+            r.get(Setting.PG_PRIMARY, PgServers::fromUri),
+            r.get(Setting.PG_REPLICA, PgServers::fromUri),
+            r.intIn(Setting.PG_PRIMARY_POOL_SIZE),
+            r.intIn(Setting.PG_REPLICA_POOL_SIZE),
+            r.intIn(Setting.PG_MAX_WAIT_QUEUE),
+            Duration.ofMillis(r.intIn(Setting.PG_CONNECT_TIMEOUT_MS)),
+            r.intIn(Setting.PG_REPLICA_PIPELINING),
+            Duration.ofMillis(r.intIn(Setting.PG_TCP_USER_TIMEOUT_MS)));
     HttpSettings http =
         new HttpSettings(
-            r.get("COFFER_HTTP_HOST", "0.0.0.0", Function.identity()),
-            r.intIn("COFFER_HTTP_PORT", 8080, 1, 65535),
-            r.intIn("COFFER_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
-            r.intIn("COFFER_MAX_IN_FLIGHT", 1024, 1, 1_000_000),
-            r.intIn("COFFER_HTTP_MAX_CONNECTIONS", 10_000, 1, 1_000_000),
+            r.get(Setting.HTTP_HOST, Function.identity()),
+            r.intIn(Setting.HTTP_PORT),
+            r.intIn(Setting.EVENT_LOOPS, Runtime.getRuntime().availableProcessors()),
+            r.intIn(Setting.MAX_IN_FLIGHT),
+            r.intIn(Setting.HTTP_MAX_CONNECTIONS),
             // Longer than the usual load balancer's keep-alive (60 s), so that it closes first.
-            Duration.ofMillis(r.intIn("COFFER_HTTP_IDLE_TIMEOUT_MS", 75_000, 1000, 3_600_000)),
-            Duration.ofMillis(r.intIn("COFFER_HTTP_HEADER_TIMEOUT_MS", 10_000, 100, 600_000)),
-            Duration.ofMillis(r.intIn("COFFER_HTTP_BODY_TIMEOUT_MS", 30_000, 100, 600_000)),
-            r.get("COFFER_HTTP_H2C", "false", CofferConfig::bool),
-            Duration.ofMillis(r.intIn("COFFER_SHUTDOWN_DELAY_MS", 5000, 0, 600_000)),
-            Duration.ofMillis(r.intIn("COFFER_DRAIN_TIMEOUT_MS", 20_000, 0, 600_000)),
-            r.get("COFFER_NATIVE_TRANSPORT", "true", CofferConfig::bool));
+            Duration.ofMillis(r.intIn(Setting.HTTP_IDLE_TIMEOUT_MS)),
+            Duration.ofMillis(r.intIn(Setting.HTTP_HEADER_TIMEOUT_MS)),
+            Duration.ofMillis(r.intIn(Setting.HTTP_BODY_TIMEOUT_MS)),
+            r.get(Setting.HTTP_H2C, CofferConfig::bool),
+            Duration.ofMillis(r.intIn(Setting.SHUTDOWN_DELAY_MS)),
+            Duration.ofMillis(r.intIn(Setting.DRAIN_TIMEOUT_MS)),
+            r.get(Setting.NATIVE_TRANSPORT, CofferConfig::bool));
     RedisSettings redis =
         new RedisSettings(
-            r.get("COFFER_REDIS_NODES", DEFAULT_REDIS_NODES, CofferConfig::redisNodes),
-            r.intIn("COFFER_REDIS_POOL_SIZE", 32, 1, 1000),
-            Duration.ofMillis(r.intIn("COFFER_REDIS_TIMEOUT_MS", 250, 10, 30_000)));
+            r.get(Setting.REDIS_NODES, CofferConfig::redisNodes),
+            r.intIn(Setting.REDIS_POOL_SIZE),
+            Duration.ofMillis(r.intIn(Setting.REDIS_TIMEOUT_MS)));
     return new CofferConfig(
         http,
         db,
         new GroupCommitSettings(
-            r.get("COFFER_GROUP_COMMIT", "true", CofferConfig::bool),
+            r.get(Setting.GROUP_COMMIT, CofferConfig::bool),
             // Under 64: see changeset 013.
-            r.intIn("COFFER_GROUP_COMMIT_MAX_SIZE", 32, 1, 63),
-            r.intIn("COFFER_GROUP_COMMIT_MAX_IN_FLIGHT", 4, 1, 1000),
+            r.intIn(Setting.GROUP_COMMIT_MAX_SIZE),
+            r.intIn(Setting.GROUP_COMMIT_MAX_IN_FLIGHT),
             // Moves waiting for a group are bounded as the pool's waiters are.
             db.maxWaitQueue(),
             db.connectTimeout()),
         redis,
         new RateLimitSettings(
-            r.get("COFFER_RATE_LIMIT_ENABLED", "true", CofferConfig::bool),
-            r.get("COFFER_RATE_LIMIT_FAIL_CLOSED", "false", CofferConfig::bool),
+            r.get(Setting.RATE_LIMIT_ENABLED, CofferConfig::bool),
+            r.get(Setting.RATE_LIMIT_FAIL_CLOSED, CofferConfig::bool),
             RateLimitSettings.policies(env::get),
-            r.get("COFFER_TRUSTED_PROXIES", "", CofferConfig::list)),
+            r.get(Setting.TRUSTED_PROXIES, CofferConfig::list)),
         new AccountCacheSettings(
-            r.get("COFFER_CACHE_ACCOUNTS", "false", CofferConfig::bool),
-            Duration.ofMillis(r.intIn("COFFER_CACHE_TTL_MS", 30_000, 100, 3_600_000))),
+            r.get(Setting.CACHE_ACCOUNTS, CofferConfig::bool),
+            Duration.ofMillis(r.intIn(Setting.CACHE_TTL_MS))),
         new StreamSettings(
-            r.intIn("COFFER_STREAM_MAX_ACCOUNTS", 100, 1, 10_000),
-            r.intIn("COFFER_STREAM_MAX_CONNECTIONS_PER_USER", 20, 1, 10_000),
-            r.intIn("COFFER_STREAM_QUEUE_BYTES", 256 * 1024, 4096, 64 * 1024 * 1024),
-            Duration.ofMillis(r.intIn("COFFER_STREAM_HEARTBEAT_MS", 15_000, 100, 600_000)),
-            Duration.ofMillis(r.intIn("COFFER_STREAM_RECONCILE_MS", 2000, 100, 600_000)),
-            Duration.ofMillis(r.intIn("COFFER_STREAM_SESSION_CHECK_MS", 30_000, 100, 3_600_000)),
-            r.intIn("COFFER_STREAM_MESSAGES_PER_SECOND", 10, 1, 10_000)),
+            r.intIn(Setting.STREAM_MAX_ACCOUNTS),
+            r.intIn(Setting.STREAM_MAX_CONNECTIONS_PER_USER),
+            r.intIn(Setting.STREAM_QUEUE_BYTES),
+            Duration.ofMillis(r.intIn(Setting.STREAM_HEARTBEAT_MS)),
+            Duration.ofMillis(r.intIn(Setting.STREAM_RECONCILE_MS)),
+            Duration.ofMillis(r.intIn(Setting.STREAM_SESSION_CHECK_MS)),
+            r.intIn(Setting.STREAM_MESSAGES_PER_SECOND)),
         new JournalSettings(
-            Duration.ofMillis(r.intIn("COFFER_JOURNAL_AUDIT_MS", 60_000, 100, 86_400_000)),
-            Duration.ofMillis(
-                r.intIn("COFFER_JOURNAL_AUDIT_WINDOW_MS", 180_000, 1000, 86_400_000))),
+            Duration.ofMillis(r.intIn(Setting.JOURNAL_AUDIT_MS)),
+            Duration.ofMillis(r.intIn(Setting.JOURNAL_AUDIT_WINDOW_MS))),
         new ExportSettings(
-            r.intIn("COFFER_EXPORT_MAX_OPEN_PER_USER", 2, 1, 1000),
-            r.longIn("COFFER_EXPORT_BYTES_PER_MINUTE", 64L << 20, 1024, 1L << 40),
-            Duration.ofMillis(r.intIn("COFFER_EXPORT_STALL_TIMEOUT_MS", 10_000, 100, 600_000))),
+            r.intIn(Setting.EXPORT_MAX_OPEN_PER_USER),
+            r.longIn(Setting.EXPORT_BYTES_PER_MINUTE),
+            Duration.ofMillis(r.intIn(Setting.EXPORT_STALL_TIMEOUT_MS))),
         new WebhookSettings(
-            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_POLL_MS", 1000, 10, 600_000)),
-            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000)),
-            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_RETRY_BASE_MS", 10_000, 10, 3_600_000)),
-            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_RETRY_MAX_MS", 3_600_000, 10, 86_400_000)),
-            Duration.ofMillis(
-                r.intIn("COFFER_WEBHOOK_RETRY_FOR_MS", 86_400_000, 1000, 604_800_000)),
-            Duration.ofDays(r.intIn("COFFER_EVENT_RETENTION_DAYS", 30, 2, 3650)),
-            r.intIn("COFFER_WEBHOOK_MAX_PER_USER", 20, 1, 1000),
-            r.get("COFFER_WEBHOOK_ALLOW_PRIVATE", "false", CofferConfig::bool),
-            r.intIn("COFFER_WEBHOOK_CIRCUIT_FAILURES", 5, 1, 1000),
-            Duration.ofMillis(r.intIn("COFFER_WEBHOOK_CIRCUIT_OPEN_MS", 60_000, 10, 86_400_000))),
+            Duration.ofMillis(r.intIn(Setting.WEBHOOK_POLL_MS)),
+            Duration.ofMillis(r.intIn(Setting.WEBHOOK_TIMEOUT_MS)),
+            Duration.ofMillis(r.intIn(Setting.WEBHOOK_RETRY_BASE_MS)),
+            Duration.ofMillis(r.intIn(Setting.WEBHOOK_RETRY_MAX_MS)),
+            Duration.ofMillis(r.intIn(Setting.WEBHOOK_RETRY_FOR_MS)),
+            Duration.ofDays(r.intIn(Setting.EVENT_RETENTION_DAYS)),
+            r.intIn(Setting.WEBHOOK_MAX_PER_USER),
+            r.get(Setting.WEBHOOK_ALLOW_PRIVATE, CofferConfig::bool),
+            r.intIn(Setting.WEBHOOK_CIRCUIT_FAILURES),
+            Duration.ofMillis(r.intIn(Setting.WEBHOOK_CIRCUIT_OPEN_MS))),
         apiKeys(env, r),
-        Duration.ofMillis(r.intIn("COFFER_HEALTH_TIMEOUT_MS", 1000, 50, 30_000)),
-        Duration.ofMillis(r.intIn("COFFER_REPLICA_MAX_LAG_MS", 5000, 0, 3_600_000)),
+        Duration.ofMillis(r.intIn(Setting.HEALTH_TIMEOUT_MS)),
+        Duration.ofMillis(r.intIn(Setting.REPLICA_MAX_LAG_MS)),
         // The contract keeps keys at least 24 h.
-        Duration.ofHours(r.intIn("COFFER_IDEMPOTENCY_RETENTION_HOURS", 48, 24, 24 * 90)),
+        Duration.ofHours(r.intIn(Setting.IDEMPOTENCY_RETENTION_HOURS)),
         new SessionSettings(
-            Duration.ofHours(r.intIn("COFFER_SESSION_TTL_HOURS", 24 * 7, 1, 24 * 365)),
-            r.get("COFFER_SESSION_TOKENS", "tagged", CofferConfig::tokenKind)),
+            Duration.ofHours(r.intIn(Setting.SESSION_TTL_HOURS)),
+            r.get(Setting.SESSION_TOKENS, CofferConfig::tokenKind)),
         // bcrypt's log2 work factor: 10 is ~50-100 ms of one core per sign-up or log-in.
-        r.intIn("COFFER_PASSWORD_HASH_COST", 10, 4, 16),
-        r.get("COFFER_MIGRATE_ON_START", "true", CofferConfig::bool),
-        r.get("COFFER_INSTANCE_ID", defaultInstanceId(env), Function.identity()),
+        r.intIn(Setting.PASSWORD_HASH_COST),
+        r.get(Setting.MIGRATE_ON_START, CofferConfig::bool),
+        r.get(Setting.INSTANCE_ID, defaultInstanceId(env), Function.identity()),
         TracingSettings.from(env),
         // How far back a move's effectiveAt may reach (issue 29: 30 days by default).
-        Duration.ofDays(r.intIn("COFFER_BACKDATE_MAX_DAYS", 30, 0, 3650)));
+        Duration.ofDays(r.intIn(Setting.BACKDATE_MAX_DAYS)));
   }
 
   // The service's key is a secret: an error names the variable, never its value.
   private static ApiKeySettings apiKeys(Map<String, String> env, Reader r) {
-    String secret = env.get("COFFER_API_KEY_SECRET");
+    String secret = env.get(Setting.API_KEY_SECRET.variable());
     boolean configured = secret != null && !secret.isBlank();
     if (configured && secret.trim().length() < 32) {
       throw new IllegalArgumentException(
@@ -182,9 +172,7 @@ public record CofferConfig(
     }
     String key = configured ? secret.trim() : ApiKeySettings.DEVELOPMENT_KEY;
     return new ApiKeySettings(
-        key.getBytes(StandardCharsets.UTF_8),
-        configured,
-        r.intIn("COFFER_API_KEY_MAX_PER_USER", 20, 1, 1000));
+        key.getBytes(StandardCharsets.UTF_8), configured, r.intIn(Setting.API_KEY_MAX_PER_USER));
   }
 
   private static List<String> redisNodes(String value) {
@@ -246,9 +234,14 @@ public record CofferConfig(
     return env.getOrDefault("HOSTNAME", "coffer-" + ProcessHandle.current().pid());
   }
 
-  /** Reads typed values, naming the variable in every error. */
+  /** Reads typed values through {@link Setting}, naming the variable in every error. */
   private record Reader(Map<String, String> env) {
-    <T> T get(String name, String fallback, Function<String, T> parse) {
+    <T> T get(Setting setting, Function<String, T> parse) {
+      return get(setting, setting.defaultValue(), parse);
+    }
+
+    <T> T get(Setting setting, String fallback, Function<String, T> parse) {
+      String name = setting.variable();
       String raw = env.getOrDefault(name, fallback);
       try {
         return parse.apply(raw.trim());
@@ -258,7 +251,7 @@ public record CofferConfig(
           throw new IllegalArgumentException(
               "invalid " + name + ": expected postgresql://user:password@host:port/database");
         }
-        if (name.equals("COFFER_REDIS_NODES")) {
+        if (setting == Setting.REDIS_NODES) {
           throw new IllegalArgumentException(
               "invalid " + name + ": expected a comma-separated list of redis://host:port");
         }
@@ -267,20 +260,39 @@ public record CofferConfig(
       }
     }
 
-    long longIn(String name, long fallback, long min, long max) {
-      long value = get(name, Long.toString(fallback), Long::parseLong);
-      if (value < min || value > max) {
+    long longIn(Setting setting) {
+      long value = get(setting, Long::parseLong);
+      if (value < setting.min() || value > setting.max()) {
         throw new IllegalArgumentException(
-            "invalid " + name + "=" + value + ": must be between " + min + " and " + max);
+            "invalid "
+                + setting.variable()
+                + "="
+                + value
+                + ": must be between "
+                + setting.min()
+                + " and "
+                + setting.max());
       }
       return value;
     }
 
-    int intIn(String name, int fallback, int min, int max) {
-      int value = get(name, Integer.toString(fallback), Integer::parseInt);
-      if (value < min || value > max) {
+    int intIn(Setting setting) {
+      return intIn(setting, Integer.parseInt(setting.defaultValue()));
+    }
+
+    /** {@code fallback}: the default, for a setting whose default is computed. */
+    int intIn(Setting setting, int fallback) {
+      int value = get(setting, Integer.toString(fallback), Integer::parseInt);
+      if (value < setting.min() || value > setting.max()) {
         throw new IllegalArgumentException(
-            "invalid " + name + "=" + value + ": must be between " + min + " and " + max);
+            "invalid "
+                + setting.variable()
+                + "="
+                + value
+                + ": must be between "
+                + setting.min()
+                + " and "
+                + setting.max());
       }
       return value;
     }

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.BooleanSupplier;
 
-/** {@code GET /health/live} and {@code GET /health/ready}. */
+/** {@code GET /health/live} (with the build's version and commit) and {@code GET /health/ready}. */
 public final class HealthRoutes {
   private final DependencyChecks checks;
   private final BooleanSupplier started;
@@ -27,7 +27,15 @@ public final class HealthRoutes {
   public void addTo(OperationHandlers handlers) {
     handlers
         .raw(
-            "healthLive", ctx -> JsonResponses.send(ctx, 200, new JsonObject().put("status", "UP")))
+            "healthLive",
+            ctx ->
+                JsonResponses.send(
+                    ctx,
+                    200,
+                    new JsonObject()
+                        .put("status", "UP")
+                        .put("version", BuildInfo.current().version())
+                        .put("commit", BuildInfo.current().commit())))
         .raw("healthReady", this::ready);
   }
 

@@ -113,8 +113,24 @@ abstract class GatewayContract {
     if (gateway != null) {
       gateway.close();
     }
+    // Stopped side by side: each spends its shutdown delay and drain, which need not add up.
+    List<Thread> stopping = new ArrayList<>();
     for (CofferProcess instance : instances) {
-      instance.close();
+      Thread stop =
+          new Thread(
+              () -> {
+                try {
+                  instance.close();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "stop-" + instance.name());
+      stop.start();
+      stopping.add(stop);
+    }
+    for (Thread stop : stopping) {
+      stop.join(60_000);
     }
     if (ledger != null) {
       ledger.close();

@@ -13,10 +13,14 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +54,37 @@ class ReadinessTest {
     HttpResponse<Buffer> live = get("/health/live");
     assertThat(live.statusCode()).isEqualTo(200);
     assertThat(live.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+  }
+
+  /**
+   * Liveness names the build: the parent POM's version, and the commit git reports for the checkout
+   * the build ran in ({@code unknown} when built without git).
+   */
+  @Test
+  void liveNamesTheBuildsVersionAndCommit() throws Exception {
+    JsonObject live = get("/health/live").bodyAsJsonObject();
+    Path root = TestStack.repoRoot();
+    Matcher version =
+        Pattern.compile("<artifactId>coffer-parent</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(Files.readString(root.resolve("pom.xml")));
+    assertThat(version.find()).isTrue();
+    assertThat(live.getString("version")).isEqualTo(version.group(1));
+    assertThat(live.getString("commit")).isEqualTo(gitHead(root));
+  }
+
+  private static String gitHead(Path root) {
+    try {
+      Process git =
+          new ProcessBuilder("git", "rev-parse", "HEAD")
+              .directory(root.resolve("api").toFile())
+              .redirectErrorStream(false)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      String out = new String(git.getInputStream().readAllBytes()).trim();
+      return git.waitFor() == 0 && out.matches("[0-9a-f]{40}") ? out : BuildInfo.UNKNOWN;
+    } catch (IOException | InterruptedException e) {
+      return BuildInfo.UNKNOWN;
+    }
   }
 
   @Test
