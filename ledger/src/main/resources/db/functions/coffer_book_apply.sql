@@ -5,7 +5,7 @@
 DROP FUNCTION IF EXISTS coffer_book_apply(uuid, text, uuid, uuid, bigint, text, timestamptz, int,
                                           text, jsonb, uuid);
 -- Writes a move that coffer_book_check accepted, with the accounts, currency and time it gave:
--- the transfer, its entries (through coffer_append_entry) and, when pending, the reservations.
+-- the transfer, its entries (through coffer_append_pair) and, when pending, the reservations.
 -- p_effective_at: when a back-dated move counts (never after its booking: the later is cut to
 -- it); p_transaction: the transaction the move is a leg of.
 CREATE OR REPLACE FUNCTION coffer_book_apply(
@@ -27,14 +27,10 @@ BEGIN
           CASE WHEN p_pending THEN p_at + make_interval(secs => p_pending_seconds) END,
           p_metadata, p_reversal_of, effective, p_transaction);
   IF p_pending THEN
-    PERFORM coffer_append_entry(p_from, p_id, p_kind, -p_amount, 0, p_amount, 0, p_to,
-                                'pending', p_description, p_at);
-    PERFORM coffer_append_entry(p_to, p_id, p_kind, p_amount, 0, 0, p_amount, p_from,
-                                'pending', p_description, p_at);
+    PERFORM coffer_append_pair(p_id, p_kind, p_from, p_to, p_amount, ARRAY[0, p_amount, 0],
+                               ARRAY[0, 0, p_amount], 'pending', p_description, p_at);
   ELSE
-    PERFORM coffer_append_entry(p_from, p_id, p_kind, -p_amount, -p_amount, 0, 0, p_to,
-                                'posted', p_description, p_at, effective);
-    PERFORM coffer_append_entry(p_to, p_id, p_kind, p_amount, p_amount, 0, 0, p_from,
-                                'posted', p_description, p_at, effective);
+    PERFORM coffer_append_pair(p_id, p_kind, p_from, p_to, p_amount, ARRAY[-p_amount, 0, 0],
+                               ARRAY[p_amount, 0, 0], 'posted', p_description, p_at, effective);
   END IF;
 END $$;
