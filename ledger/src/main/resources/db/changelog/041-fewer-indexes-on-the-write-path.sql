@@ -14,7 +14,11 @@
 DROP INDEX CONCURRENTLY IF EXISTS events_by_age;
 
 --changeset coffer:041-drop-entries-history
--- A partitioned index cannot be dropped concurrently; the lock is held for the drop only.
+-- A partitioned index cannot be dropped concurrently. The drop's lock on entries waits for the
+-- transactions reading or writing it, and every later write would queue behind it: an export's
+-- long cursor would stall transfers for its whole length. So it waits 5 s at most; then the
+-- migration fails (and the upgrade with it, before any pod changes) and can be run again.
+SET LOCAL lock_timeout = '5s';
 DROP INDEX IF EXISTS entries_history;
 
 --changeset coffer:041-accounts-fillfactor
