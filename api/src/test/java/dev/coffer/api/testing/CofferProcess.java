@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +32,17 @@ import java.util.concurrent.TimeUnit;
 public final class CofferProcess implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  // Every instance this JVM started and has not seen exit. A test JVM that ends without closing
+  // them (Maven interrupted: surefire's fork exits when its Maven does) kills them on its way
+  // out: a Coffer left running would go on sweeping and writing the test database under the
+  // next run's tests.
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "coffer-process-reaper"));
+  }
 
   private final String name;
   private final int port;
@@ -95,6 +108,9 @@ public final class CofferProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
+    Process started = process;
+    RUNNING.add(started);
+    started.onExit().thenRun(() -> RUNNING.remove(started));
   }
 
   /** Waits until /health/ready answers 200; fails with the log's tail when the process died. */
