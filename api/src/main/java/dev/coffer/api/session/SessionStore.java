@@ -20,8 +20,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Sessions in Redis Cluster. A token holds 256 random bits; Redis only ever sees its SHA-256, so a
@@ -40,8 +38,9 @@ import java.util.regex.Pattern;
 public final class SessionStore {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
-  private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_-]{43}");
-  private static final Pattern TAGGED = Pattern.compile("u([A-Za-z0-9_-]{22})\\.[A-Za-z0-9_-]{43}");
+  private static final int PLAIN_LENGTH = 43;
+  private static final int USER_LENGTH = 22;
+  private static final int TAGGED_LENGTH = 1 + USER_LENGTH + 1 + PLAIN_LENGTH;
 
   private static final RedisScript CREATE =
       new RedisScript(
@@ -205,19 +204,42 @@ public final class SessionStore {
           + Digests.sha256Hex(token);
     }
     // The braces are a hash tag: every key of one session lives in one slot.
-    return PLAIN.matcher(token).matches()
-        ? "coffer:session:{" + Digests.sha256Hex(token) + "}"
-        : null;
+    return isPlain(token) ? "coffer:session:{" + Digests.sha256Hex(token) + "}" : null;
   }
 
-  // The user a tagged token names, or null for any other string.
+  // A plain token: 43 base64url characters (32 random bytes). The shapes are checked by hand,
+  // not by a regular expression: this runs on every authenticated request.
+  private static boolean isPlain(String token) {
+    return token.length() == PLAIN_LENGTH && isBase64Url(token, 0, PLAIN_LENGTH);
+  }
+
+  // The user a tagged token names ("u", the user's 16 bytes as 22 base64url characters, ".", a
+  // plain token), or null for any other string.
   private static UUID taggedUser(String token) {
-    Matcher tagged = TAGGED.matcher(token);
-    if (!tagged.matches()) {
+    if (token.length() != TAGGED_LENGTH
+        || token.charAt(0) != 'u'
+        || token.charAt(1 + USER_LENGTH) != '.'
+        || !isBase64Url(token, 1, 1 + USER_LENGTH)
+        || !isBase64Url(token, 2 + USER_LENGTH, TAGGED_LENGTH)) {
       return null;
     }
-    ByteBuffer bytes = ByteBuffer.wrap(Base64.getUrlDecoder().decode(tagged.group(1)));
+    ByteBuffer bytes =
+        ByteBuffer.wrap(Base64.getUrlDecoder().decode(token.substring(1, 1 + USER_LENGTH)));
     return new UUID(bytes.getLong(), bytes.getLong());
+  }
+
+  private static boolean isBase64Url(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (!(c >= 'A' && c <= 'Z'
+          || c >= 'a' && c <= 'z'
+          || c >= '0' && c <= '9'
+          || c == '-'
+          || c == '_')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static byte[] bytesOf(UUID id) {
