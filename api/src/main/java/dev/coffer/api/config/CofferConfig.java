@@ -261,19 +261,7 @@ public record CofferConfig(
     }
 
     long longIn(Setting setting) {
-      long value = get(setting, Long::parseLong);
-      if (value < setting.min() || value > setting.max()) {
-        throw new IllegalArgumentException(
-            "invalid "
-                + setting.variable()
-                + "="
-                + value
-                + ": must be between "
-                + setting.min()
-                + " and "
-                + setting.max());
-      }
-      return value;
+      return inRange(setting, get(setting, Long::parseLong));
     }
 
     int intIn(Setting setting) {
@@ -282,7 +270,10 @@ public record CofferConfig(
 
     /** {@code fallback}: the default, for a setting whose default is computed. */
     int intIn(Setting setting, int fallback) {
-      int value = get(setting, Integer.toString(fallback), Integer::parseInt);
+      return (int) inRange(setting, get(setting, Integer.toString(fallback), Integer::parseInt));
+    }
+
+    private static long inRange(Setting setting, long value) {
       if (value < setting.min() || value > setting.max()) {
         throw new IllegalArgumentException(
             "invalid "
