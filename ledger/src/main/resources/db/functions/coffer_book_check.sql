@@ -25,7 +25,6 @@ DECLARE
   dst accounts;
   due_ids uuid[];
   due_to uuid[];
-  due_id uuid;
   term_key text;
   term_value jsonb;
   seen_version bigint;
@@ -84,10 +83,7 @@ BEGIN
     END LOOP;
   END IF;
   IF due_ids IS NOT NULL THEN
-    FOR due_id IN SELECT id FROM transfers WHERE id = ANY(due_ids) AND status = 'pending'
-                  FOR UPDATE SKIP LOCKED LOOP
-      PERFORM coffer_settle(due_id, NULL, 'expired');
-    END LOOP;
+    PERFORM coffer_settle_due(due_ids);
   END IF;
   SELECT * INTO src FROM accounts WHERE id = p_from;
   SELECT * INTO dst FROM accounts WHERE id = p_to;

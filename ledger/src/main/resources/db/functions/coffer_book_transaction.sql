@@ -30,7 +30,6 @@ DECLARE
   seen accounts;
   measured bigint;
   data jsonb;
-  v_event uuid;
 BEGIN
   PERFORM coffer_lock_group(array_fill('transfer'::text, ARRAY[n]), p_froms, p_tos);
   IF p_terms IS NOT NULL AND p_terms->'versions' IS NOT NULL THEN
@@ -88,14 +87,7 @@ BEGIN
                       'toAccountId', t.to_account_id, 'amount', t.amount,
                       'currency', t.currency) ORDER BY u.n)
                FROM unnest(p_leg_ids) WITH ORDINALITY u(id, n) JOIN transfers t ON t.id = u.id));
-  v_event := coffer_uuid_v7();
-  -- The trace of the request that booked it, for its webhook deliveries (changeset 040).
-  INSERT INTO events (id, owner_id, type, transfer_id, data, traceparent)
-  VALUES (v_event, p_owner, 'transaction.created', p_id, data,
-          nullif(current_setting('coffer.traceparent', true), ''));
-  INSERT INTO webhook_deliveries (event_id, endpoint_id)
-  SELECT v_event, w.id FROM webhook_endpoints w
-   WHERE w.owner_id = p_owner AND 'transaction.created' = ANY (w.event_types);
+  PERFORM coffer_transaction_created(p_owner, p_id, data);
   RETURN QUERY SELECT t.* FROM unnest(p_leg_ids) WITH ORDINALITY u(id, n)
                  JOIN transfers t ON t.id = u.id ORDER BY u.n;
 END $$;

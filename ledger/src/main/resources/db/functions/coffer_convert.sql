@@ -26,10 +26,8 @@ DECLARE
   converted bigint;
   due_ids uuid[];
   due_to uuid[];
-  due_id uuid;
   detail jsonb;
   data jsonb;
-  v_event uuid;
   leg_description text;
 BEGIN
   SELECT * INTO src FROM accounts WHERE id = p_from AND owner_id = p_owner AND kind = 'user';
@@ -58,10 +56,7 @@ BEGIN
    WHERE id = ANY(ARRAY[p_from, p_to, sold, bought] || coalesce(due_to, '{}'::uuid[]))
    ORDER BY id FOR UPDATE;
   IF due_ids IS NOT NULL THEN
-    FOR due_id IN SELECT id FROM transfers WHERE id = ANY(due_ids) AND status = 'pending'
-                  FOR UPDATE SKIP LOCKED LOOP
-      PERFORM coffer_settle(due_id, NULL, 'expired');
-    END LOOP;
+    PERFORM coffer_settle_due(due_ids);
   END IF;
   SELECT * INTO src FROM accounts WHERE id = p_from;
   SELECT * INTO dst FROM accounts WHERE id = p_to;
@@ -96,14 +91,7 @@ BEGIN
                          'amount', p_amount, 'currency', src.currency),
       jsonb_build_object('id', p_leg_ids[2], 'fromAccountId', NULL, 'toAccountId', p_to,
                          'amount', converted, 'currency', dst.currency)));
-  v_event := coffer_uuid_v7();
-  -- The trace of the request that booked it, for its webhook deliveries (changeset 040).
-  INSERT INTO events (id, owner_id, type, transfer_id, data, traceparent)
-  VALUES (v_event, p_owner, 'transaction.created', p_id, data,
-          nullif(current_setting('coffer.traceparent', true), ''));
-  INSERT INTO webhook_deliveries (event_id, endpoint_id)
-  SELECT v_event, w.id FROM webhook_endpoints w
-   WHERE w.owner_id = p_owner AND 'transaction.created' = ANY (w.event_types);
+  PERFORM coffer_transaction_created(p_owner, p_id, data);
   RETURN QUERY SELECT t.* FROM unnest(p_leg_ids) WITH ORDINALITY u(id, n)
                  JOIN transfers t ON t.id = u.id ORDER BY u.n;
 END $$;
