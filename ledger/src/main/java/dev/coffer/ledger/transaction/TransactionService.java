@@ -9,6 +9,7 @@ import dev.coffer.ledger.idempotency.IdempotencyRecords;
 import dev.coffer.ledger.idempotency.Outcome;
 import dev.coffer.ledger.idempotency.StoredResponse;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -29,8 +30,7 @@ public final class TransactionService {
 
   /** Books {@code request} for {@code owner} (tests, tools). */
   public Future<Committed<Transaction>> book(UUID owner, TransactionRequest request) {
-    return writes.run(
-        conn -> TransactionSql.book(conn, TransactionSql.newTransactionId(), owner, request));
+    return writes.run(conn -> TransactionSql.book(conn, newId(), owner, request));
   }
 
   /** Books {@code request} at most once per {@code key}. */
@@ -39,13 +39,7 @@ public final class TransactionService {
       TransactionRequest request,
       IdempotencyKey key,
       Function<Transaction, StoredResponse> render) {
-    return writes.run(
-        conn ->
-            IdempotencyRecords.once(
-                conn,
-                key,
-                c -> TransactionSql.book(c, TransactionSql.newTransactionId(), owner, request),
-                render));
+    return once(key, render, conn -> TransactionSql.book(conn, newId(), owner, request));
   }
 
   /** Converts between two of {@code owner}'s accounts at most once per {@code key}. */
@@ -54,19 +48,23 @@ public final class TransactionService {
       ConversionRequest request,
       IdempotencyKey key,
       Function<Transaction, StoredResponse> render) {
-    return writes.run(
-        conn ->
-            IdempotencyRecords.once(
-                conn,
-                key,
-                c -> TransactionSql.convert(c, TransactionSql.newTransactionId(), owner, request),
-                render));
+    return once(key, render, conn -> TransactionSql.convert(conn, newId(), owner, request));
   }
 
   /** Converts without an idempotency key (tests, tools). */
   public Future<Committed<Transaction>> convert(UUID owner, ConversionRequest request) {
-    return writes.run(
-        conn -> TransactionSql.convert(conn, TransactionSql.newTransactionId(), owner, request));
+    return writes.run(conn -> TransactionSql.convert(conn, newId(), owner, request));
+  }
+
+  private Future<Committed<Outcome<Transaction>>> once(
+      IdempotencyKey key,
+      Function<Transaction, StoredResponse> render,
+      Function<SqlConnection, Future<Transaction>> work) {
+    return writes.run(conn -> IdempotencyRecords.once(conn, key, work, render));
+  }
+
+  private static UUID newId() {
+    return TransactionSql.newTransactionId();
   }
 
   /** {@code owner}'s transaction {@code id}; not-found for anyone else's. */
